@@ -1,0 +1,22 @@
+"""Production: settings must come from the environment, and every `check --deploy` warning is answered."""
+
+from portal.settings import *  # noqa: F403
+from portal.settings import env
+
+SECRET_KEY = env.str("SECRET_KEY")  # required: no embedded key in production
+DEBUG = False
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+PORTAL_DEMO_DATA = env.bool("PORTAL_DEMO_DATA", default=False)
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
