@@ -47,6 +47,7 @@ staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find 
 
 check: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy portal items licences applications intermediaries approvals
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台核心")
 
     def ready(self) -> None:
-        from portal import receivers  # noqa: F401  (connects the login audit receivers)
+        # Connect the login audit receivers, and register the tasks so that any process can publish them.
+        from portal import receivers, tasks  # noqa: F401

@@ -119,7 +119,7 @@ class WorkCalendar:
             return -self.working_days_between(end, start, pauses)
         total = self._cum[self._index(end)] - self._cum[self._index(start)]
         for stopped, resumed in _merged(pauses, until=end):
-            lo, hi = max(stopped, start), min(resumed, end)
+            lo, hi = max(stopped, start), min(resumed or end, end)
             if hi > lo:
                 total -= self._cum[self._index(hi)] - self._cum[self._index(lo)]
         return total

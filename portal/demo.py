@@ -16,7 +16,7 @@ from portal.services.accounts import user_create
 from portal.services.calendar import calendar_seed_from_package
 from portal.validators import uscc_check_character
 
-DEMO_PASSWORD = "Demo-2026-zwfw"  # printed on start; demo data is refused in production settings
+DEMO_PASSWORD = "Demo-2026-zwfw"  # noqa: S105 — printed on start; demo data is refused in production settings
 CITY_REGION = "330500"  # 湖州市
 
 # (code, name, short name); the service-hall office itself first.

@@ -32,16 +32,20 @@ def enqueue(task: str, **kwargs: Any) -> OutboxMessage:
     return message
 
 
-def publish(message_id: Any) -> bool:
-    """Send one unpublished message to the broker; False (and the row kept for the relay) on failure."""
+def publish(message_id: Any) -> bool | None:
+    """Send one unpublished message to the broker.
+
+    True when sent; False when the broker refused (the row stays for the relay); None when there was
+    nothing to do (published already, or another relay holds the row).
+    """
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(pk=message_id, published_at__isnull=True)
             .first()
         )
-        if message is None:  # published already, or another relay holds it
-            return False
+        if message is None:
+            return None
         message.attempts += 1
         try:
             current_app.tasks[message.task].apply_async(
@@ -68,10 +72,10 @@ def relay(*, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for message_id in list(pending):
-        if publish(message_id):
-            published += 1
-        elif OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True).exists():
+        outcome = publish(message_id)
+        if outcome is False:
             break
+        published += bool(outcome)
     return published
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import environ
 from django.core.management.utils import get_random_secret_key
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

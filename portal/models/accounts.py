@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -80,7 +82,7 @@ class User(AbstractUser):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc])
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("用户")

@@ -159,7 +159,7 @@ def calendar_import_year(*, year: int, entries: list[NoticeEntry], actor: Any, s
     before = CalendarYear.objects.filter(year=year).values("source").first()
     calendar_year = _replace_year(year=year, days=_year_days(year, exceptions), source=source, actor=actor)
     audit_record(
-        actor=actor, action="calendar.import", obj=calendar_year, before=before or {},
+        actor=actor, action="calendar.import", obj=calendar_year, before=dict(before or {}),
         after={"source": source, "holidays": sum(k == DayKind.HOLIDAY for k, _n in exceptions.values()),
                "makeup_workdays": sum(k == DayKind.MAKEUP_WORKDAY for k, _n in exceptions.values())},
     )

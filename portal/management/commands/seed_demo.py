@@ -11,6 +11,6 @@ class Command(BaseCommand):
         if not settings.PORTAL_DEMO_DATA:
             raise CommandError("Demo data is disabled in these settings (PORTAL_DEMO_DATA is off).")
         logins = seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.username:<18} {login.display_name}")

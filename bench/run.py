@@ -1,0 +1,126 @@
+"""Benchmarks, each reported as a ratio against a floor measured in the same run (no absolute thresholds).
+
+    .venv/bin/python bench/run.py            # the embedded database (a fresh SQLite file in a temp dir)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/run.py
+
+1. The statutory clock: cost of adding N working days and counting over a span, for small and large N and
+   for a calendar of 33 and of 133 years, against the floor of plain `date + timedelta`.
+2. HTTP throughput through gunicorn on loopback: pages and API endpoints beside /healthz/ (the floor: one
+   trivial query) on the same server in the same run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def clock_bench() -> None:
+    from chinese_calendar import constants as cc
+
+    from portal.clock import WorkCalendar
+    from portal.models import DayKind
+
+    days = {d: DayKind.HOLIDAY for d in cc.holidays} | {d: DayKind.MAKEUP_WORKDAY for d in cc.workdays}
+    known = range(2004, max(cc.holidays).year + 1)
+    small = WorkCalendar.from_days(days, known, first_year=2004, last_year=known.stop - 1 + 10)
+    large = WorkCalendar.from_days(days, known, first_year=1904, last_year=known.stop - 1 + 10)
+    start = date(2020, 3, 2)
+    n = 200_000
+
+    def per_call(stmt) -> float:
+        return min(timeit.repeat(stmt, number=n, repeat=5)) / n * 1e9
+
+    floor = per_call(lambda: start + timedelta(days=20))
+    rows = [
+        ("date + timedelta (floor)", floor),
+        ("add 1 working day, 33-year calendar", per_call(lambda: small.add_working_days(start, 1))),
+        ("add 1000 working days, 33-year calendar", per_call(lambda: small.add_working_days(start, 1000))),
+        ("add 1000 working days, 133-year calendar", per_call(lambda: large.add_working_days(start, 1000))),
+        ("count over 1 year", per_call(lambda: small.working_days_between(start, date(2021, 3, 2)))),
+        ("count over 20 years", per_call(lambda: small.working_days_between(date(2004, 1, 5), date(2024, 1, 5)))),
+    ]
+    print("\n== statutory clock (ns per call, ratio to floor) ==")
+    for name, ns in rows:
+        print(f"  {name:<44} {ns:9.0f} ns   x{ns / floor:6.1f}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _hammer(url: str, requests: int, concurrency: int) -> float:
+    def one(_):
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback only)
+            response.read()
+            assert response.status == 200, response.status
+
+    begin = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(requests)))
+    return requests / (time.perf_counter() - begin)
+
+
+def http_bench(requests: int = 600, concurrency: int = 4) -> None:
+    var = tempfile.mkdtemp(prefix="portal-bench-")
+    env = {**os.environ, "PORTAL_VAR_DIR": var, "DEBUG": "False", "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(python).parent / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz/", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        paths = [
+            ("/healthz/ (floor)", "/healthz/"),
+            ("home page", "/"),
+            ("due-date page", "/calendar/?start=2025-09-30&days=20"),
+            ("API: due date", "/api/v1/calendar/due/?start=2025-09-30&days=20"),
+            ("API: a month of the calendar", "/api/v1/calendar/?start=2025-10-01&end=2025-10-31"),
+        ]
+        for _label, path in paths:  # warm up every worker
+            _hammer(base + path, 20, concurrency)
+        print(f"\n== HTTP through gunicorn, 2 workers, {requests} requests x {concurrency} clients "
+              f"({os.environ.get('DATABASE_URL', 'SQLite').split('@')[-1]}) ==")
+        floor = None
+        for label, path in paths:
+            rate = _hammer(base + path, requests, concurrency)
+            floor = floor or rate
+            print(f"  {label:<32} {rate:8.0f} req/s   {rate / floor:5.2f} of floor")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    clock_bench()
+    http_bench()
