@@ -16,7 +16,9 @@ class PortalPasswordChangeForm(PasswordChangeForm):
 
 
 class DueDateForm(forms.Form):
-    start = forms.DateField(label=_("起算日期（受理日）"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("起算日期（受理日）"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     days = forms.IntegerField(label=_("工作日数"), min_value=0, max_value=MAX_PERIOD_WORKING_DAYS, initial=20)
 
 

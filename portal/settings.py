@@ -209,15 +209,19 @@ SPECTACULAR_SETTINGS = {
 
 # --- Background work ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# A publish to a broker that is down fails at once (max_retries 0) instead of retrying for seconds: the outbox
+# keeps the row and the beat relay retries, so no request waits on the broker. Workers keep their own retries.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"max_retries": 0}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 2, "socket_timeout": 10}
 else:
     # The embedded broker: messages are files in var/broker, shared by every process of this checkout.
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -236,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Notifications ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+if env.str("EMAIL_URL", default=""):  # e.g. smtp+tls://user:password@smtp.example.gov.cn:587
+    vars().update(env.email_url("EMAIL_URL"))
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="政务服务大厅 <noreply@zwfw.example.gov.cn>")
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileSMSBackend")

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -110,8 +110,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
     notification_mark_read(user=request.user, notification_ids=ids)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "portal/_marked_read.html", {"unread": unread_count(user=request.user)})
+    if request.htmx and ids and len(ids) == 1:  # type: ignore[attr-defined]
+        # Swap the one message in place, and the header's unread badge out of band.
+        n = get_object_or_404(notifications_for(user=request.user), pk=ids[0])
+        return render(request, "portal/_marked_read.html", {"n": n, "unread": unread_count(user=request.user)})
     return redirect("inbox")
 
 

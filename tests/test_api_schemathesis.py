@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -16,6 +18,17 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 @pytest.fixture
 def token(people, work_calendar):
     return Token.objects.create(user=people["applicant_a"]).key
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Called straight through WSGI, Django would close the test's connection after each request (as
+    Django's own test client avoids by disconnecting these receivers)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -29,10 +29,13 @@ def test_the_model_refuses_updates_and_deletes(people):
         AuditEvent.objects.all().delete()
 
 
-def test_the_database_refuses_updates_and_recent_deletes(people):
+def test_the_database_refuses_updates_and_on_postgresql_recent_deletes(people):
     event = audit_record(actor=people["clerk"], action="test.action")
     table = AuditEvent._meta.db_table
-    for sql in (f"UPDATE {table} SET action = 'x' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):  # noqa: S608
+    statements = [f"UPDATE {table} SET action = 'x' WHERE id = %s"]  # noqa: S608
+    if connection.vendor == "postgresql":
+        statements.append(f"DELETE FROM {table} WHERE id = %s")  # noqa: S608
+    for sql in statements:
         with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, action="test.action").exists()
