@@ -7,6 +7,7 @@ SECRET_KEY = env.str("SECRET_KEY")  # required: no embedded key in production
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 PORTAL_DEMO_DATA = env.bool("PORTAL_DEMO_DATA", default=False)
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
