@@ -11,6 +11,7 @@ api_v1 = [
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("calendar/", api.CalendarView.as_view(), name="api-calendar"),
     path("calendar/due/", api.CalendarDueView.as_view(), name="api-calendar-due"),
+    path("", include("items.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
     path("calendar/", views.calendar_page, name="calendar"),
+    path("", include("items.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

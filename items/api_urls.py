@@ -1,0 +1,3 @@
+"""The catalogue's API under /api/v1/ (items, versions, bundles)."""
+
+urlpatterns: list = []

@@ -1,0 +1,236 @@
+"""Reads of the catalogue that pages, the API and later apps share."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from rapidfuzz import fuzz
+
+from items.models import CONTENT_FIELDS, Bundle, Item, ItemVersion, ServiceObject, VersionStatus
+from items.services import version_children
+from portal.models import Department
+
+# --- the public catalogue -----------------------------------------------------------------------------
+
+
+def published_items() -> QuerySet[Item]:
+    """Items the public sees, with what a list shows, in a fixed number of queries."""
+    return (
+        Item.objects.filter(published__isnull=False)
+        .select_related("published", "department")
+        .order_by("department__code", "implementation_code")
+    )
+
+
+def items_for_audience(qs: QuerySet[Item], audience: str) -> QuerySet[Item]:
+    """Items for persons or enterprises (items for both belong to both)."""
+    return qs.filter(published__service_object__in=[audience, ServiceObject.BOTH])
+
+
+def most_used_items(limit: int = 8) -> QuerySet[Item]:
+    return published_items().order_by("-applications_count", "implementation_code")[:limit]
+
+
+def item_by_code(code: str) -> Item | None:
+    return published_items().filter(implementation_code=code).first()
+
+
+def published_bundles() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(is_published=True).select_related("lead_department", "topic")
+
+
+# --- search -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Entry:
+    pk: int
+    name: str
+    keys: tuple[str, ...]  # lower-case name, pinyin joined, pinyin spaced, initials, codes …
+
+
+_index_lock = threading.Lock()
+_index: tuple[Any, list[_Entry]] | None = None
+_INDEX_TTL_SECONDS = 30.0
+
+
+def _search_index() -> list[_Entry]:
+    """Every published item's search keys, kept per process; reloaded when the catalogue changes."""
+    global _index
+    stamp = Item.objects.filter(published__isnull=False).aggregate(n=Count("id"), last=Max("published__published_at"))
+    key = (stamp["n"], stamp["last"])
+    with _index_lock:
+        if _index is None or _index[0] != key:
+            rows = Item.objects.filter(published__isnull=False).values_list("pk", "published__name", "search_text")
+            _index = (key, [_Entry(pk, name, tuple(text.split("\n"))) for pk, name, text in rows])
+        return _index[1]
+
+
+def _score(query: str, entry: _Entry) -> float:
+    """Exact and prefix matches first, then containment, then typo-tolerant similarity."""
+    best = 0.0
+    for key in entry.keys:
+        if not key:
+            continue
+        if key == query:
+            return 200.0
+        if key.startswith(query):
+            best = max(best, 150.0 - len(key) / 100)
+        elif query in key:
+            best = max(best, 120.0 - len(key) / 100)
+        elif len(query) >= 2:
+            # partial_ratio tolerates a wrong, missing or extra character inside a longer name; pinyin, being
+            # longer and made of few letters, needs a closer match than characters do.
+            similarity = fuzz.partial_ratio(query, key) if len(query) < len(key) else fuzz.ratio(query, key)
+            if similarity >= (88 if query.isascii() else 75):
+                best = max(best, similarity)
+    return best
+
+
+def search_items(query: str, *, limit: int = 50) -> list[int]:
+    """Ids of published items matching `query` — Chinese words, full pinyin or initials — best first."""
+    query = "".join(query.lower().split()) if query.isascii() else query.strip().lower()
+    if not query:
+        return []
+    scored = [(s, e.pk) for e in _search_index() if (s := _score(query, e)) > 0]
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [pk for _s, pk in scored[:limit]]
+
+
+def search_published_items(query: str, *, limit: int = 50) -> list[Item]:
+    ids = search_items(query, limit=limit)
+    by_id = {i.pk: i for i in published_items().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def clear_search_index() -> None:
+    global _index
+    with _index_lock:
+        _index = None
+
+
+# --- bundles: one form and one list -------------------------------------------------------------------
+def bundle_items(bundle: Bundle) -> list[Item]:
+    return [e.item for e in bundle.entries.select_related("item__published", "item__department", "stage")]
+
+
+def bundle_merged_form(bundle: Bundle) -> list[dict[str, Any]]:
+    """The bundle's one form: every item's fields, a field shared by several items (same key) asked once."""
+    merged: dict[str, dict[str, Any]] = {}
+    for entry in bundle.entries.select_related("item__published").prefetch_related("item__published__form_fields"):
+        version = entry.item.published
+        if version is None:
+            continue
+        for field in version.form_fields.all():
+            row = merged.setdefault(field.key, {"field": field, "items": [], "required": False})
+            row["items"].append(version.name)
+            row["required"] = row["required"] or field.required
+    return list(merged.values())
+
+
+def bundle_merged_materials(bundle: Bundle) -> list[dict[str, Any]]:
+    """The bundle's one list of materials: a material several items ask for (same name) appears once."""
+    merged: dict[str, dict[str, Any]] = {}
+    for entry in bundle.entries.select_related("item__published").prefetch_related("item__published__materials"):
+        version = entry.item.published
+        if version is None:
+            continue
+        for material in version.materials.all():
+            row = merged.setdefault(material.name, {"material": material, "items": [], "required": False})
+            row["items"].append(version.name)
+            row["required"] = row["required"] or material.required
+    return list(merged.values())
+
+
+# --- versions: snapshot and diff ----------------------------------------------------------------------
+def version_snapshot(version: ItemVersion) -> dict[str, Any]:
+    """Everything a version says, as plain data (what the diff compares and the history shows)."""
+    data: dict[str, Any] = {f: getattr(version, f) for f in CONTENT_FIELDS}
+    data["topics"] = sorted(t.name for t in version.topics.all())
+    children = version_children(version)
+    children["joint_departments"] = [{"department": j["department"].name, "review_days": j["review_days"]}
+                                     for j in children["joint_departments"]]
+    return {**data, **children}
+
+
+@dataclass(frozen=True)
+class Change:
+    element: str  # verbose name of the element, or "材料 3"
+    old: str
+    new: str
+
+
+def version_diff(old: ItemVersion, new: ItemVersion) -> list[Change]:
+    a, b = version_snapshot(old), version_snapshot(new)
+    changes = []
+    for field in CONTENT_FIELDS:
+        if a[field] != b[field]:
+            label = str(ItemVersion._meta.get_field(field).verbose_name)
+            changes.append(Change(label, _show(old, field, a[field]), _show(new, field, b[field])))
+    if a["topics"] != b["topics"]:
+        changes.append(Change("主题", "、".join(a["topics"]), "、".join(b["topics"])))
+    for key, label in [("materials", "申请材料"), ("form_fields", "表单字段"), ("steps", "办理环节"),
+                       ("joint_departments", "联办部门")]:
+        rows_a, rows_b = a[key], b[key]
+        for n in range(max(len(rows_a), len(rows_b))):
+            ra = rows_a[n] if n < len(rows_a) else None
+            rb = rows_b[n] if n < len(rows_b) else None
+            if ra != rb:
+                changes.append(Change(f"{label} {n + 1}", _row(ra), _row(rb)))
+    return changes
+
+
+def _show(version: ItemVersion, field: str, value: Any) -> str:
+    display = getattr(version, f"get_{field}_display", None)
+    if display is not None:
+        return str(display())
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _row(row: dict[str, Any] | None) -> str:
+    if row is None:
+        return "—"
+    return "；".join(f"{k}={v}" for k, v in row.items() if v not in ("", None, [], False))
+
+
+# --- the catalogue administrator's figures -------------------------------------------------------------
+def coverage(*, department: Department | None = None) -> list[dict[str, Any]]:
+    """最多跑一次 coverage of published items, per department and overall (one query)."""
+    published = Q(items__published__isnull=False)
+    p = "items__published__"
+    counts = (
+        Department.objects.filter(is_active=True)
+        .annotate(
+            total=Count("items", filter=published),
+            at_most_one_visit=Count("items", filter=published & Q(**{f"{p}visits__lte": 1})),
+            zero_visit=Count("items", filter=published & Q(**{f"{p}visits": 0})),
+            fully_online=Count("items", filter=published & Q(**{f"{p}online_depth": 4})),
+            citywide=Count("items", filter=published & Q(**{f"{p}citywide": True})),
+            id_card_only=Count("items", filter=published & Q(**{f"{p}id_card_only": True})),
+            instant=Count("items", filter=published & Q(**{f"{p}instant": True})),
+        )
+        .filter(total__gt=0)
+        .order_by("code")
+    )
+    if department is not None:
+        counts = counts.filter(pk=department.pk)
+    keys = ["total", "at_most_one_visit", "zero_visit", "fully_online", "citywide", "id_card_only", "instant"]
+    rows = [{"department": d, **{k: getattr(d, k) for k in keys}} for d in counts]
+    overall = {"department": None, **{k: sum(r[k] for r in rows) for k in keys}}
+    for row in [*rows, overall]:
+        row["rates"] = {k: (row[k] / row["total"] * 100 if row["total"] else 0.0) for k in keys[1:]}
+    return [*rows, overall]
+
+
+def versions_awaiting_review(*, reviewer: Any) -> QuerySet[ItemVersion]:
+    """Versions under review that this administrator may review (not ones they edited or submitted)."""
+    return (
+        ItemVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        .exclude(created_by=reviewer)
+        .exclude(submitted_by=reviewer)
+        .select_related("item__department", "created_by", "submitted_by")
+    )

@@ -1,0 +1,3 @@
+"""Import and export of the catalogue as an .xlsx workbook (catalogue administrators)."""
+
+urlpatterns: list = []
