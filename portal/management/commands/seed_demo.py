@@ -1,16 +1,23 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from items.demo import seed_catalogue
 from portal.demo import DEMO_PASSWORD, seed_demo
+from portal.models import User
 
 
 class Command(BaseCommand):
-    help = "Load the demo departments, work calendar and one login per role (idempotent), and print the logins."
+    help = "Load the demo departments, work calendar, logins (one per role) and catalogue; idempotent."
 
     def handle(self, *args, **options):
         if not settings.PORTAL_DEMO_DATA:
             raise CommandError("Demo data is disabled in these settings (PORTAL_DEMO_DATA is off).")
         logins = seed_demo()
+        # Edited by the catalogue administrator, reviewed by another administrator (four eyes).
+        added = seed_catalogue(editor=User.objects.get(username="demo_catalogue"),
+                               reviewer=User.objects.get(username="demo_admin"))
+        if added:
+            self.stdout.write(f"Demo catalogue: {added} items published.")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.username:<18} {login.display_name}")
