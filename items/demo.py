@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -68,7 +68,7 @@ def seed_catalogue(*, editor: Any, reviewer: Any) -> int:
         version_approve(actor=reviewer, version=version_submit(actor=editor, version=version))
         added += 1
     items = {i.implementation_code: i for i in Item.objects.all()}
-    for b in data.BUNDLES:
+    for b in cast(list[dict[str, Any]], data.BUNDLES):
         if Bundle.objects.filter(name=b["name"]).exists():
             continue
         bundle_save(

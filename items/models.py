@@ -106,7 +106,8 @@ class Item(models.Model):
         ordering = ["implementation_code"]
         constraints = [
             models.UniqueConstraint(fields=["business_code"], condition=~Q(business_code=""),
-                                    name="item_business_code_unique"),
+                                    name="item_business_code_unique",
+                                    violation_error_message=_("该业务办理项编码已存在。")),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +132,7 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
     # --- 六统一: name, basis, materials, procedure, limit, fee ---
     name = models.CharField(_("事项名称"), max_length=200)
     item_type = models.CharField(_("事项类型"), max_length=20, choices=ItemType.choices)
-    legal_basis = models.TextField(_("设定依据"))
+    legal_basis = models.TextField(_("设定依据"), blank=True)  # a draft may lack it; submitting needs it
     level = models.CharField(_("行使层级"), max_length=16, choices=DepartmentLevel.choices,
                              default=DepartmentLevel.CITY)
     service_object = models.CharField(_("服务对象"), max_length=16, choices=ServiceObject.choices)

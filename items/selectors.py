@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,6 +222,7 @@ def coverage(*, department: Department | None = None) -> list[dict[str, Any]]:
     overall = {"department": None, **{k: sum(r[k] for r in rows) for k in keys}}
     for row in [*rows, overall]:
         row["rates"] = {k: (row[k] / row["total"] * 100 if row["total"] else 0.0) for k in keys[1:]}
+        row["rate_list"] = list(row["rates"].values())  # in the order of the table's columns
     return [*rows, overall]
 
 

@@ -28,7 +28,7 @@ from items.models import (
     Topic,
     VersionStatus,
 )
-from portal.errors import DomainError
+from portal.errors import Conflict, DomainError
 from portal.fsm import transition
 from portal.models import Department
 from portal.services.audit import audit_record
@@ -82,7 +82,7 @@ def version_new_draft(*, actor: Any, item: Item) -> ItemVersion:
     """Open a new draft, copied from the published version (or the latest one)."""
     item = Item.objects.select_for_update().get(pk=item.pk)
     if item.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).exists():
-        raise DomainError(_("该事项已有未发布的草稿，请先完成或撤回它。"))
+        raise Conflict(_("该事项已有未发布的草稿，请先完成或撤回它。"))
     source = item.published or item.versions.order_by("-number").first()
     assert source is not None
     draft = ItemVersion(item=item, number=item.versions.count() + 1, created_by=actor if _is_user(actor) else None)
@@ -193,8 +193,24 @@ def version_children(version: ItemVersion) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _check_complete(version: ItemVersion) -> None:
+    """A version goes to review only with the elements every guide must have (六统一)."""
+    missing = []
+    if not version.legal_basis.strip():
+        missing.append(str(ItemVersion._meta.get_field("legal_basis").verbose_name))
+    if not version.conditions.strip():
+        missing.append(str(ItemVersion._meta.get_field("conditions").verbose_name))
+    if not version.steps.exists():
+        missing.append(_("办理环节"))
+    if not version.materials.exists() and version.item_type != "public_service":
+        missing.append(_("申请材料"))
+    if missing:
+        raise DomainError(_("提交审核前请补全：%(missing)s。") % {"missing": "、".join(missing)})
+
+
 def version_submit(*, actor: Any, version: ItemVersion) -> ItemVersion:
-    return transition(version, "submit", actor=actor, action="item.version_submit", by=_user(actor))
+    return transition(version, "submit", actor=actor, action="item.version_submit", check=_check_complete,
+                      by=_user(actor))
 
 
 def _check_four_eyes(actor: Any) -> Any:

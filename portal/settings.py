@@ -206,6 +206,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TopicKindEnum": "items.models.Topic.Kind",
+        "BundleKindEnum": "items.models.Bundle.Kind",
+        "ServiceObjectEnum": "items.models.ServiceObject",
+    },
 }
 
 # --- Background work ----------------------------------------------------------------------------------

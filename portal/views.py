@@ -8,11 +8,14 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from items.models import ItemVersion, Topic, VersionStatus
+from items.selectors import coverage, most_used_items, published_bundles, versions_awaiting_review
 from portal import clock
 from portal.forms import CalendarImportForm, DueDateForm, PortalPasswordChangeForm
 from portal.models import CalendarYear, Department, Role, User
@@ -26,7 +29,11 @@ from portal.workspaces import BY_SLUG, WORKSPACES
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {
-        "departments": Department.objects.filter(is_active=True, parent__isnull=True).order_by("code"),
+        "departments": Department.objects.filter(is_active=True, items__published__isnull=False)
+        .annotate(n=Count("items", filter=Q(items__published__isnull=False))).order_by("-n", "code"),
+        "most_used": most_used_items(8),
+        "topics": Topic.objects.all(),
+        "bundles": published_bundles()[:6],
         "due_form": DueDateForm(initial={"start": date.today(), "days": 20}),
     })
 
@@ -55,6 +62,13 @@ def workspace_page(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {"workspace": ws}
     if ws.role == Role.SYSADMIN:
         context.update(_admin_dashboard())
+    if ws.role == Role.CATALOGUE_ADMIN:
+        context.update(
+            awaiting=versions_awaiting_review(reviewer=request.user)[:10],
+            my_drafts=ItemVersion.objects.filter(created_by=request.user, status=VersionStatus.DRAFT)
+            .select_related("item")[:10],
+            overall=coverage()[-1],
+        )
     return render(request, [f"workspace/{ws.slug}.html", "workspace/base_workspace.html"], context)
 
 

@@ -59,6 +59,14 @@ MATRIX: list[Row] = [
     Row("get", "/workspace/admin/calendar/import/", only("sysadmin")),
     Row("get", "/admin/", only("sysadmin")),
     Row("get", "/admin/portal/auditevent/", only("sysadmin")),
+    Row("get", "/catalogue/export.xlsx", only("catalogue_admin")),
+    Row("get", "/catalogue/template.xlsx", only("catalogue_admin")),
+    Row("get", "/catalogue/import/", only("catalogue_admin")),
+    # The catalogue API (rows for existing objects: tests/items/test_api.py).
+    Row("get", "/api/v1/items/", EVERYONE),
+    Row("get", "/api/v1/bundles/", EVERYONE),
+    Row("post", "/api/v1/items/", only("catalogue_admin"), ok=frozenset({400})),  # an empty body: bad input
+    Row("get", "/api/v1/items/NO-SUCH/versions/", only("catalogue_admin"), ok=frozenset({404})),
 ]
 
 

@@ -1,0 +1,41 @@
+import pytest
+
+from items.demo import seed_catalogue
+from items.models import ItemType, ServiceObject
+from items.services import item_create
+from portal.demo import seed_departments
+from portal.models import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def second_admin(db):
+    return UserFactory(username="catalogue_admin_2", role=Role.CATALOGUE_ADMIN)
+
+
+@pytest.fixture
+def demo_catalogue(people):
+    """The demo departments and the demo catalogue (59 published items, 4 bundles)."""
+    seed_departments()
+    seed_catalogue(editor=people["catalogue_admin"], reviewer=people["sysadmin"])
+
+
+COMPLETE = {
+    "name": "测试许可", "item_type": ItemType.LICENSING, "service_object": ServiceObject.ENTERPRISE,
+    "legal_basis": "《中华人民共和国行政许可法》", "conditions": "符合条件的申请人",
+    "statutory_limit": 20, "promised_limit": 5,
+}
+
+
+@pytest.fixture
+def make_draft(people, dept_x):
+    def make(code="T-001", editor=None, **content):
+        return item_create(
+            actor=editor or people["catalogue_admin"], department=dept_x, implementation_code=code,
+            basic_code="000000000001", content={**COMPLETE, **content},
+            materials=[{"name": "申请书", "required": True}],
+            form_fields=[{"key": "applicant_name", "label": "申请人", "field_type": "text"}],
+            steps=[{"name": "受理"}, {"name": "决定"}],
+        )
+
+    return make
