@@ -7,6 +7,7 @@ of an item is published at a time, and an application keeps the version it was f
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -435,3 +436,54 @@ class BundleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bundle}: {self.item}"
+
+
+class CatalogueImport(ConcurrentTransitionMixin, models.Model):
+    """An uploaded catalogue workbook, checked and imported in the background (it can take a minute)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("未通过")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file = models.FileField(_("工作簿"), upload_to="catalogue-imports/")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
+                              related_name="+")
+    dry_run = models.BooleanField(_("只校验"), default=False)
+    status = FSMField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, protected=True)
+    summary = models.JSONField(_("结果"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)  # the first MAX_ERRORS_KEPT
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    MAX_ERRORS_KEPT = 1000
+
+    class Meta:
+        verbose_name = _("事项清单导入")
+        verbose_name_plural = _("事项清单导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @transition(field=status, source=Status.QUEUED, target=Status.RUNNING)
+    def start(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.RUNNING, target=Status.SUCCEEDED)
+    def succeed(self, *, summary: dict[str, int]) -> None:
+        self.summary = summary
+        self.finished_at = timezone.now()
+
+    @transition(field=status, source=[Status.QUEUED, Status.RUNNING], target=Status.FAILED)
+    def fail(self, *, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors[: self.MAX_ERRORS_KEPT]
+        self.error_count = len(errors)
+        self.finished_at = timezone.now()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from items.models import CONTENT_FIELDS, Bundle, Item, ItemVersion, ServiceObject, VersionStatus
 from items.services import version_children
@@ -48,6 +48,7 @@ class _Entry:
     pk: int
     name: str
     keys: tuple[str, ...]  # lower-case name, pinyin joined, pinyin spaced, initials, codes …
+    blob: str  # the keys joined, to skip most entries with one substring test
 
 
 _index_lock = threading.Lock()
@@ -63,39 +64,66 @@ def _search_index() -> list[_Entry]:
     with _index_lock:
         if _index is None or _index[0] != key:
             rows = Item.objects.filter(published__isnull=False).values_list("pk", "published__name", "search_text")
-            _index = (key, [_Entry(pk, name, tuple(text.split("\n"))) for pk, name, text in rows])
+            _index = (key, [_Entry(pk, name, tuple(text.split("\n")), text) for pk, name, text in rows])
         return _index[1]
 
 
-def _score(query: str, entry: _Entry) -> float:
-    """Exact and prefix matches first, then containment, then typo-tolerant similarity."""
+def _exact_score(query: str, entry: _Entry) -> float:
+    """Exact, prefix and containment matches on any key (name, pinyin, initials, codes)."""
     best = 0.0
     for key in entry.keys:
-        if not key:
-            continue
         if key == query:
             return 200.0
         if key.startswith(query):
             best = max(best, 150.0 - len(key) / 100)
         elif query in key:
             best = max(best, 120.0 - len(key) / 100)
-        elif len(query) >= 2:
-            # partial_ratio tolerates a wrong, missing or extra character inside a longer name; pinyin, being
-            # longer and made of few letters, needs a closer match than characters do.
-            similarity = fuzz.partial_ratio(query, key) if len(query) < len(key) else fuzz.ratio(query, key)
-            if similarity >= (88 if query.isascii() else 75):
-                best = max(best, similarity)
     return best
 
 
 def search_items(query: str, *, limit: int = 50) -> list[int]:
-    """Ids of published items matching `query` — Chinese words, full pinyin or initials — best first."""
+    """Ids of published items matching `query` — Chinese words, full pinyin or initials — best first.
+
+    Exact, prefix and containment matches rank first; when they are few, typo-tolerant similarity
+    (rapidfuzz, in C over every key at once) adds near misses: a wrong, missing or extra character.
+    """
     query = "".join(query.lower().split()) if query.isascii() else query.strip().lower()
     if not query:
         return []
-    scored = [(s, e.pk) for e in _search_index() if (s := _score(query, e)) > 0]
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    return [pk for _s, pk in scored[:limit]]
+    index = _search_index()
+    scores: dict[int, float] = {}
+    for entry in index:
+        if query in entry.blob and (score := _exact_score(query, entry)) > 0:
+            scores[entry.pk] = score
+    if len(scores) < FUZZY_WHEN_FEWER_THAN and len(query) >= 2:
+        # Near misses against names (a Chinese query) or their full pinyin (a Latin one). Pinyin, being
+        # longer and made of few letters, needs a closer match than characters do.
+        owners, names = _fuzzy_keys(index, latin=query.isascii())
+        cutoff = 88 if query.isascii() else 75
+        for _key, similarity, position in process.extract(
+            query, names, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=limit * 2
+        ):
+            pk = owners[position]
+            scores[pk] = max(scores.get(pk, 0.0), float(similarity))
+    ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+    return [pk for pk, _score in ranked[:limit]]
+
+
+FUZZY_WHEN_FEWER_THAN = 10
+
+
+_fuzzy_cache: dict[tuple[int, bool], tuple[list[int], list[str]]] = {}
+
+
+def _fuzzy_keys(index: list[_Entry], *, latin: bool) -> tuple[list[int], list[str]]:
+    """Each item's name (or, for Latin queries, its pinyin), and whose it is; built once per index."""
+    key = (id(index), latin)
+    if key not in _fuzzy_cache:
+        _fuzzy_cache.clear()
+        position = 1 if latin else 0  # search_text starts with the name, then its pinyin
+        pairs = [(e.pk, e.keys[position]) for e in index if len(e.keys) > position and e.keys[position]]
+        _fuzzy_cache[key] = ([pk for pk, _k in pairs], [k for _pk, k in pairs])
+    return _fuzzy_cache[key]
 
 
 def search_published_items(query: str, *, limit: int = 50) -> list[Item]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -1196,7 +1196,8 @@ def _bundle_plan_data(plan: BundlePlan) -> dict[str, Any]:
 
 
 # --- the import -----------------------------------------------------------------------------------------
-def catalogue_import(*, actor: Any, parsed: ParsedCatalogue) -> ImportSummary:
+def catalogue_import(*, actor: Any, parsed: ParsedCatalogue,
+                     progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Write a checked workbook in one transaction: topics, then items as drafts, then bundles. All or nothing.
 
     Errors that only show while writing (someone else changed the catalogue meanwhile) roll everything back
@@ -1204,7 +1205,7 @@ def catalogue_import(*, actor: Any, parsed: ParsedCatalogue) -> ImportSummary:
     """
     try:
         with transaction.atomic():
-            summary = _write(actor=actor, parsed=parsed)
+            summary = _write(actor=actor, parsed=parsed, progress=progress)
             audit_record(actor=actor, action="catalogue.import", after=summary.as_dict())
     except CatalogueImportError as exc:
         catalogue_import_refused(actor=actor, errors=exc.errors)
@@ -1219,7 +1220,7 @@ def catalogue_import_refused(*, actor: Any, errors: list[RowError]) -> None:
                         "first": [f"{e.sheet}!{e.row} {e.column}: {e.message}" for e in errors[:10]]})
 
 
-def _write(*, actor: Any, parsed: ParsedCatalogue) -> ImportSummary:
+def _write(*, actor: Any, parsed: ParsedCatalogue, progress: Callable[[int, int], None] | None) -> ImportSummary:
     topics = {t.name: t for t in Topic.objects.all()}
     topics_created = 0
     for t in parsed.topics:
@@ -1231,7 +1232,9 @@ def _write(*, actor: Any, parsed: ParsedCatalogue) -> ImportSummary:
     codes |= {c for b in parsed.bundles for c in [*b.items, *(c for s in b.stages for c in s.items)]}
     known = {i.implementation_code: i for i in Item.objects.filter(implementation_code__in=codes)}
     created = drafts = 0
-    for plan in parsed.items:
+    for n, plan in enumerate(parsed.items, start=1):
+        if progress is not None and (n % 25 == 0 or n == len(parsed.items)):
+            progress(n, len(parsed.items))
         if plan.unchanged:
             continue
         with _row_errors(ITEMS, plan.row):

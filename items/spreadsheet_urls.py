@@ -8,4 +8,5 @@ urlpatterns = [
     path("export.xlsx", views_spreadsheet.catalogue_export, name="catalogue_export"),
     path("template.xlsx", views_spreadsheet.catalogue_template, name="catalogue_template"),
     path("import/", views_spreadsheet.catalogue_import, name="catalogue_import"),
+    path("import/<uuid:pk>/", views_spreadsheet.catalogue_import_job, name="catalogue_import_job"),
 ]

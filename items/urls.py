@@ -6,6 +6,7 @@ urlpatterns = [
     path("items/", views.catalogue, name="catalogue"),
     path("items/<str:code>/", views.guide, name="item_guide"),
     path("items/<str:code>/qr.svg", views.guide_qr, name="item_qr"),
+    path("files/<path:name>", views.catalogue_file, name="catalogue_file"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<int:pk>/", views.bundle_guide, name="bundle_guide"),
     path("catalogue/items/", views_admin.item_list, name="catalogue_items"),

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 from typing import Any
 
 import segno
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-from items.models import ItemType, ServiceObject, Topic
+from items.models import ItemType, ItemVersion, Material, ServiceObject, Topic, VersionStatus
 from items.selectors import (
     bundle_items,
     bundle_merged_form,
@@ -103,6 +106,18 @@ def guide_qr(request: HttpRequest, code: str) -> HttpResponse:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, xmldecl=False, dark="#1f2328")
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+def catalogue_file(request: HttpRequest, name: str) -> FileResponse:
+    """A blank form, filled sample or result sample of a published version, as a download."""
+    published = VersionStatus.PUBLISHED
+    listed = (
+        Material.objects.filter(version__status=published).filter(Q(blank_form=name) | Q(sample=name)).exists()
+        or ItemVersion.objects.filter(status=published, result_sample=name).exists()
+    )
+    if not listed or not default_storage.exists(name):
+        raise Http404
+    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=PurePath(name).name)
 
 
 def bundles(request: HttpRequest) -> HttpResponse:

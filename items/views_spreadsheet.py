@@ -6,20 +6,19 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from items import spreadsheet
+from items.imports import import_progress, import_start
+from items.models import CatalogueImport
 from portal.models import Role
 from portal.permissions import role_required
 
 admin_only = role_required(Role.CATALOGUE_ADMIN)
-SUMMARY_SESSION_KEY = "catalogue_import_summary"
 MAX_ERRORS_SHOWN = 1000
 
 
@@ -63,34 +62,26 @@ def catalogue_template(request: HttpRequest) -> HttpResponse:
 @admin_only
 @require_http_methods(["GET", "POST"])
 def catalogue_import(request: HttpRequest) -> HttpResponse:
-    """Check every row of the upload; show every error, or write it all (or, on request, only check)."""
+    """Upload a workbook; it is checked and imported in the background while its page shows progress."""
     form = CatalogueImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "errors": None, "preview": None, "summary": None}
-    if request.method == "GET":
-        context["summary"] = request.session.pop(SUMMARY_SESSION_KEY, None)
-        return render(request, "items/catalogue_import.html", context)
-    if not form.is_valid():
-        return render(request, "items/catalogue_import.html", context)
-    dry_run = form.cleaned_data["dry_run"]
-    try:
-        parsed = spreadsheet.parse_workbook(form.cleaned_data["file"])
-    except spreadsheet.CatalogueImportError as exc:
-        if not dry_run:
-            spreadsheet.catalogue_import_refused(actor=request.user, errors=exc.errors)
-        return _errors(request, context, exc)
-    if dry_run:
-        context["preview"] = parsed.summary().as_dict()
-        return render(request, "items/catalogue_import.html", context)
-    try:
-        summary = spreadsheet.catalogue_import(actor=request.user, parsed=parsed)
-    except spreadsheet.CatalogueImportError as exc:  # found while writing; rolled back and audited
-        return _errors(request, context, exc)
-    request.session[SUMMARY_SESSION_KEY] = summary.as_dict()
-    messages.success(request, _("事项清单已导入。导入的事项均为草稿，提交审核并发布后才对公众可见。"))
-    return redirect("catalogue_import")
+    if request.method == "POST" and form.is_valid():
+        job = import_start(actor=request.user, upload=form.cleaned_data["file"],
+                           dry_run=form.cleaned_data["dry_run"])
+        return redirect("catalogue_import_job", pk=job.pk)
+    recent = CatalogueImport.objects.filter(actor=request.user)[:5]
+    return render(request, "items/catalogue_import.html", {"form": form, "recent": recent})
 
 
-def _errors(request: HttpRequest, context: dict[str, Any], exc: spreadsheet.CatalogueImportError) -> HttpResponse:
-    context["errors"] = exc.errors[:MAX_ERRORS_SHOWN]
-    context["error_count"] = len(exc.errors)
-    return render(request, "items/catalogue_import.html", context)
+@admin_only
+@require_GET
+@never_cache
+def catalogue_import_job(request: HttpRequest, pk: str) -> HttpResponse:
+    """The job's progress (polled by htmx while it runs) and then its result or every error."""
+    job = get_object_or_404(CatalogueImport, pk=pk)
+    context = {
+        "job": job,
+        "progress": import_progress(job),
+        "errors": job.errors[:MAX_ERRORS_SHOWN],
+    }
+    template = "items/_import_job.html" if request.htmx else "items/catalogue_import_job.html"  # type: ignore[attr-defined]
+    return render(request, template, context)

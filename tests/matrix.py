@@ -67,6 +67,21 @@ MATRIX: list[Row] = [
     Row("get", "/api/v1/bundles/", EVERYONE),
     Row("post", "/api/v1/items/", only("catalogue_admin"), ok=frozenset({400})),  # an empty body: bad input
     Row("get", "/api/v1/items/NO-SUCH/versions/", only("catalogue_admin"), ok=frozenset({404})),
+    # The catalogue: public pages, and the administrator's (an item drafted by catalogue_admin in the test).
+    Row("get", "/items/", EVERYONE),
+    Row("get", "/items/?q=spjy", EVERYONE),
+    Row("get", "/bundles/", EVERYONE),
+    Row("get", "/catalogue/items/", only("catalogue_admin")),
+    Row("get", "/catalogue/items/new/", only("catalogue_admin")),
+    Row("get", "/catalogue/coverage/", only("catalogue_admin")),
+    Row("get", "/catalogue/bundles/", only("catalogue_admin")),
+    Row("get", "/catalogue/bundles/new/", only("catalogue_admin")),
+    Row("get", lambda p: f"/catalogue/versions/{p['draft'].pk}/", only("catalogue_admin")),
+    Row("get", lambda p: f"/catalogue/items/{p['draft'].item_id}/", only("catalogue_admin")),
+    Row("post", lambda p: f"/catalogue/versions/{p['draft'].pk}/review/", only("catalogue_admin"),
+        data={"decision": "approve"}),  # refused for its own editor, with a message: nothing changes
+    Row("post", lambda p: f"/catalogue/versions/{p['draft'].pk}/retire/", only("catalogue_admin")),
+    Row("get", lambda p: f"/api/v1/versions/{p['draft'].pk}/", only("catalogue_admin")),
 ]
 
 

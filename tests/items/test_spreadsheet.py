@@ -221,12 +221,25 @@ def test_every_bad_row_is_reported_with_sheet_row_and_column(people):
     assert by_place[("事项", 6, "promised_limit")].title == "承诺办结时限（工作日）"
 
 
-def test_a_workbook_with_bad_rows_writes_nothing_and_shows_the_report(client, people):
+@pytest.fixture
+def import_page(client, django_capture_on_commit_callbacks):
+    """Upload through the import page; the job runs (eagerly, on commit) and its page is returned."""
+
+    def post(data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("catalogue_import"), data)
+        assert response.status_code == 302 and "/catalogue/import/" in response["Location"], response.status_code
+        return client.get(response["Location"])
+
+    return post
+
+
+def test_a_workbook_with_bad_rows_writes_nothing_and_shows_the_report(client, people, import_page):
     client.force_login(people["catalogue_admin"])
     before = counts()
     audits = AuditEvent.objects.filter(action="catalogue.import")
 
-    response = client.post(reverse("catalogue_import"), {"file": upload(bad_workbook())})
+    response = import_page({"file": upload(bad_workbook())})
 
     assert response.status_code == 200
     assert counts() == before
@@ -282,14 +295,11 @@ def good_workbook() -> bytes:
     return to_bytes(wb)
 
 
-def test_a_good_import_creates_drafts_by_the_importing_admin(client, people):
+def test_a_good_import_creates_drafts_by_the_importing_admin(client, people, import_page):
     admin = people["catalogue_admin"]
     client.force_login(admin)
 
-    response = client.post(reverse("catalogue_import"), {"file": upload(good_workbook())})
-
-    assert response.status_code == 302 and response["Location"] == reverse("catalogue_import")
-    page = client.get(response["Location"]).content.decode()
+    page = import_page({"file": upload(good_workbook())}).content.decode()
     assert "导入完成" in page and "新建事项" in page
     child = Item.objects.get(implementation_code="T-CHILD")
     assert child.parent == Item.objects.get(implementation_code="T-MAIN", node="main")
@@ -308,14 +318,39 @@ def test_a_good_import_creates_drafts_by_the_importing_admin(client, people):
     assert audit.after["items_created"] == 2
 
 
-def test_only_checking_writes_nothing(client, people):
+def test_only_checking_writes_nothing(client, people, import_page):
     client.force_login(people["catalogue_admin"])
     before = counts()
 
-    response = client.post(reverse("catalogue_import"), {"file": upload(good_workbook()), "dry_run": "on"})
+    response = import_page({"file": upload(good_workbook()), "dry_run": "on"})
 
     assert response.status_code == 200 and "校验通过，尚未导入" in response.content.decode()
     assert counts() == before and not AuditEvent.objects.filter(action="catalogue.import").exists()
+
+
+def test_the_job_page_shows_progress_while_the_import_runs(client, people):
+    """Without running the task: the page polls (htmx) and says the job is waiting."""
+    client.force_login(people["catalogue_admin"])
+    response = client.post(reverse("catalogue_import"), {"file": upload(good_workbook())})
+    page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "<progress" in page
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and 'id="import-job"' in partial
+
+
+def test_a_job_runs_once_and_only_catalogue_admins_see_it(client, people):
+    from items.imports import import_run
+    from items.models import CatalogueImport
+
+    client.force_login(people["catalogue_admin"])
+    response = client.post(reverse("catalogue_import"), {"file": upload(good_workbook())})
+    job = CatalogueImport.objects.get()
+    assert import_run(job_id=job.pk).status == CatalogueImport.Status.SUCCEEDED
+    created = counts()
+    assert import_run(job_id=job.pk).status == CatalogueImport.Status.SUCCEEDED  # delivered twice: acts once
+    assert counts() == created
+    client.force_login(people["clerk"])
+    assert client.get(response["Location"]).status_code == 403
 
 
 # --- files that are not catalogue workbooks ---------------------------------------------------------------
@@ -345,13 +380,13 @@ def test_a_file_that_is_not_an_xlsx_workbook_gets_a_form_error(client, people, c
     assert not AuditEvent.objects.filter(action="catalogue.import", result="success").exists()
 
 
-def test_a_workbook_that_is_not_a_catalogue_is_reported(client, people):
+def test_a_workbook_that_is_not_a_catalogue_is_reported(client, people, import_page):
     client.force_login(people["catalogue_admin"])
     wb = openpyxl.Workbook()
     wb.active.title = "Sheet1"
     wb.active["A1"] = "hello"
 
-    response = client.post(reverse("catalogue_import"), {"file": upload(to_bytes(wb))})
+    response = import_page({"file": upload(to_bytes(wb))})
 
     assert response.status_code == 200 and "不认识的工作表“Sheet1”" in response.content.decode()
 

@@ -200,3 +200,33 @@ def test_bundle_editor(client, people, demo_catalogue):
                                                          **_formset_data("stages", [{"items": "NOPE"}])})
     assert bad.status_code == 200 and "NOPE" in bad.content.decode()
     assert not Bundle.objects.filter(name="坏的").exists()
+
+
+def test_a_blank_form_is_uploaded_checked_by_content_and_downloaded_from_the_guide(
+        client, people, second_admin, make_draft, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from items.services import version_approve, version_submit
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = make_draft()
+    client.force_login(people["catalogue_admin"])
+    url = reverse("catalogue_version", args=[draft.pk])
+    fake = SimpleUploadedFile("申请表.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    data = _version_post(**{"materials-0-blank_form": fake})
+    response = client.post(url, {**data, "action": "save"})
+    assert response.status_code == 200 and "文件内容与扩展名 .pdf 不符" in response.content.decode()
+    pdf = SimpleUploadedFile("申请表.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n", content_type="application/pdf")
+    response = client.post(url, {**_version_post(**{"materials-0-blank_form": pdf}), "action": "save"})
+    assert response.status_code == 302
+    material = ItemVersion.objects.get(pk=draft.pk).materials.get()
+    assert material.blank_form.name.startswith("items/forms/")
+    version_approve(actor=second_admin, version=version_submit(actor=people["catalogue_admin"], version=draft))
+    client.logout()
+    guide = client.get(reverse("item_guide", args=[draft.item.implementation_code])).content.decode()
+    link = reverse("catalogue_file", args=[material.blank_form.name])
+    assert link in guide
+    download = client.get(link)
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("catalogue_file", args=["catalogue-imports/secret.xlsx"])).status_code == 404
