@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalogue/items/<int:pk>/", views_admin.item_history, name="catalogue_history"),
     path("catalogue/items/<int:pk>/draft/", views_admin.item_new_draft, name="catalogue_new_draft"),
     path("catalogue/versions/<int:pk>/", views_admin.version_edit, name="catalogue_version"),
+    path("catalogue/versions/<int:pk>/form/", views_admin.version_form_preview, name="catalogue_form_preview"),
     path("catalogue/versions/<int:pk>/review/", views_admin.version_review, name="catalogue_review"),
     path("catalogue/versions/<int:pk>/retire/", views_admin.version_retire, name="catalogue_retire"),
     path("catalogue/bundles/", views_admin.bundle_list, name="catalogue_bundles"),

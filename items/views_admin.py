@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from items import services
+from items.application_form import application_form
 from items.forms import (
     BundleForm,
     BundleStageFormSet,
@@ -124,6 +125,17 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": version.status == VersionStatus.IN_REVIEW
         and request.user.pk not in {version.created_by_id, version.submitted_by_id},
     })
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+def version_form_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application form as intake will render it; a POST only validates (nothing is saved)."""
+    version = get_object_or_404(ItemVersion.objects.select_related("item"), pk=pk)
+    form_class = application_form(version.form_fields.all())
+    form = form_class(request.POST or None, request.FILES or None)
+    valid = request.method == "POST" and form.is_valid()
+    return render(request, "items/admin/form_preview.html", {"version": version, "form": form, "valid": valid})
 
 
 @admin_only

@@ -82,6 +82,7 @@ MATRIX: list[Row] = [
         data={"decision": "approve"}),  # refused for its own editor, with a message: nothing changes
     Row("post", lambda p: f"/catalogue/versions/{p['draft'].pk}/retire/", only("catalogue_admin")),
     Row("get", lambda p: f"/api/v1/versions/{p['draft'].pk}/", only("catalogue_admin")),
+    Row("get", lambda p: f"/catalogue/versions/{p['draft'].pk}/form/", only("catalogue_admin")),
 ]
 
 

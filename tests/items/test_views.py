@@ -230,3 +230,14 @@ def test_a_blank_form_is_uploaded_checked_by_content_and_downloaded_from_the_gui
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert client.get(reverse("catalogue_file", args=["catalogue-imports/secret.xlsx"])).status_code == 404
+
+
+def test_the_form_preview_validates_and_saves_nothing(client, people, make_draft):
+    draft = make_draft()
+    client.force_login(people["catalogue_admin"])
+    url = reverse("catalogue_form_preview", args=[draft.pk])
+    assert "申请人" in client.get(url).content.decode()
+    bad = client.post(url, {"applicant_name": ""})
+    assert "申请人：" in bad.content.decode() and "校验通过" not in bad.content.decode()
+    good = client.post(url, {"applicant_name": "张晓明"})
+    assert "校验通过" in good.content.decode()
