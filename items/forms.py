@@ -88,11 +88,18 @@ class VersionForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in CONTENT_FIELDS}
 
 
+class NamedFileInput(forms.ClearableFileInput):
+    """Shows a stored file by name: drafts' files are not public, so there is no link to offer."""
+
+    template_name = "items/widgets/named_file_input.html"
+
+
 class MaterialForm(forms.ModelForm):
     class Meta:
         model = Material
         fields = [*MATERIAL_FIELDS, "blank_form", "sample"]
-        widgets = {"standard": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"standard": forms.Textarea(attrs={"rows": 2}), "blank_form": NamedFileInput,
+                   "sample": NamedFileInput}
 
     def clean_blank_form(self) -> Any:
         return _checked_file(self.cleaned_data.get("blank_form"))

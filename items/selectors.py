@@ -143,32 +143,30 @@ def bundle_items(bundle: Bundle) -> list[Item]:
     return [e.item for e in bundle.entries.select_related("item__published", "item__department", "stage")]
 
 
-def bundle_merged_form(bundle: Bundle) -> list[dict[str, Any]]:
-    """The bundle's one form: every item's fields, a field shared by several items (same key) asked once."""
+def _merged(bundle: Bundle, rows: str, role: str, key: str) -> list[dict[str, Any]]:
+    """The rows (`form_fields` or `materials`) of every item in the bundle, one per `key`, with the items
+    that need it; required when any of them requires it."""
     merged: dict[str, dict[str, Any]] = {}
-    for entry in bundle.entries.select_related("item__published").prefetch_related("item__published__form_fields"):
+    entries = bundle.entries.select_related("item__published").prefetch_related(f"item__published__{rows}")
+    for entry in entries:
         version = entry.item.published
         if version is None:
             continue
-        for field in version.form_fields.all():
-            row = merged.setdefault(field.key, {"field": field, "items": [], "required": False})
+        for obj in getattr(version, rows).all():
+            row = merged.setdefault(getattr(obj, key), {role: obj, "items": [], "required": False})
             row["items"].append(version.name)
-            row["required"] = row["required"] or field.required
+            row["required"] = row["required"] or obj.required
     return list(merged.values())
+
+
+def bundle_merged_form(bundle: Bundle) -> list[dict[str, Any]]:
+    """The bundle's one form: every item's fields, a field shared by several items (same key) asked once."""
+    return _merged(bundle, "form_fields", "field", "key")
 
 
 def bundle_merged_materials(bundle: Bundle) -> list[dict[str, Any]]:
     """The bundle's one list of materials: a material several items ask for (same name) appears once."""
-    merged: dict[str, dict[str, Any]] = {}
-    for entry in bundle.entries.select_related("item__published").prefetch_related("item__published__materials"):
-        version = entry.item.published
-        if version is None:
-            continue
-        for material in version.materials.all():
-            row = merged.setdefault(material.name, {"material": material, "items": [], "required": False})
-            row["items"].append(version.name)
-            row["required"] = row["required"] or material.required
-    return list(merged.values())
+    return _merged(bundle, "materials", "material", "name")
 
 
 # --- versions: snapshot and diff ----------------------------------------------------------------------

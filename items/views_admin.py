@@ -84,8 +84,11 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 def _formsets(data: Any, files: Any, version: ItemVersion) -> dict[str, Any]:
     children = services.version_children(version)
+    # The stored files themselves, so the editor shows their names (version_children has only the names).
+    materials = [{**row, "blank_form": m.blank_form, "sample": m.sample}
+                 for row, m in zip(children["materials"], version.materials.all(), strict=True)]
     return {
-        "materials": MaterialFormSet(data, files, prefix="materials", initial=children["materials"]),
+        "materials": MaterialFormSet(data, files, prefix="materials", initial=materials),
         "form_fields": FormFieldFormSet(data, prefix="form_fields", initial=children["form_fields"]),
         "steps": StepFormSet(data, prefix="steps", initial=children["steps"]),
         "joint_departments": JointDepartmentFormSet(data, prefix="joint", initial=children["joint_departments"]),

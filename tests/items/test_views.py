@@ -105,8 +105,9 @@ def test_guide_page_queries_do_not_grow_with_materials(client, people, make_draf
 
 
 # --- the administrator's pages ---------------------------------------------------------------------------
-def _formset_data(prefix, rows):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
+def _formset_data(prefix, rows, initial=0):
+    """What the browser posts: INITIAL_FORMS counts the rows the page was rendered with."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial),
             f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
     for n, row in enumerate(rows):
         data.update({f"{prefix}-{n}-{k}": v for k, v in row.items()})
@@ -221,6 +222,12 @@ def test_a_blank_form_is_uploaded_checked_by_content_and_downloaded_from_the_gui
     assert response.status_code == 302
     material = ItemVersion.objects.get(pk=draft.pk).materials.get()
     assert material.blank_form.name.startswith("items/forms/")
+    # Shown by name in the editor, and kept when the draft is saved again without a new upload.
+    editor = client.get(url).content.decode()
+    assert material.blank_form.name in editor and "/media/" not in editor
+    again = {**_version_post(**{"materials-0-blank_form": ""}), "materials-INITIAL_FORMS": "1", "action": "save"}
+    assert client.post(url, again).status_code == 302
+    assert ItemVersion.objects.get(pk=draft.pk).materials.get().blank_form.name == material.blank_form.name
     version_approve(actor=second_admin, version=version_submit(actor=people["catalogue_admin"], version=draft))
     client.logout()
     guide = client.get(reverse("item_guide", args=[draft.item.implementation_code])).content.decode()
