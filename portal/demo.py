@@ -57,6 +57,8 @@ DEMO_LOGINS = [
     DemoLogin("demo_head", Role.HEAD, "陈静", "SCJG"),
     DemoLogin("demo_supervisor", Role.SUPERVISOR, "赵磊", "ZWB"),
     DemoLogin("demo_catalogue", Role.CATALOGUE_ADMIN, "周琳", "ZWB"),
+    # A second catalogue administrator: an edit is published only when another one reviews it.
+    DemoLogin("demo_catalogue2", Role.CATALOGUE_ADMIN, "吴芳", "ZWB"),
     DemoLogin("demo_agency", Role.AGENCY, "孙浩"),
     DemoLogin("demo_admin", Role.SYSADMIN, "系统管理员", "ZWB"),
 ]

@@ -13,9 +13,9 @@ class Command(BaseCommand):
         if not settings.PORTAL_DEMO_DATA:
             raise CommandError("Demo data is disabled in these settings (PORTAL_DEMO_DATA is off).")
         logins = seed_demo()
-        # Edited by the catalogue administrator, reviewed by another administrator (four eyes).
+        # Edited by one catalogue administrator, reviewed by the other (four eyes).
         added = seed_catalogue(editor=User.objects.get(username="demo_catalogue"),
-                               reviewer=User.objects.get(username="demo_admin"))
+                               reviewer=User.objects.get(username="demo_catalogue2"))
         if added:
             self.stdout.write(f"Demo catalogue: {added} items published.")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
