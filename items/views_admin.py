@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -42,11 +43,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
     items = Item.objects.select_related("department", "published").order_by("department__code",
                                                                             "implementation_code")
     if q:
-        items = items.filter(search_text__icontains=q.lower()) | items.filter(implementation_code__icontains=q)
-    open_versions = {
-        v.item_id: v for v in ItemVersion.objects.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW])
-    }
+        items = items.filter(Q(search_text__icontains=q.lower()) | Q(implementation_code__icontains=q)
+                             | Q(versions__name__icontains=q)).distinct()
     page = Paginator(items, 30).get_page(request.GET.get("page"))
+    open_versions = {  # the draft or version in review of each item on this page
+        v.item_id: v for v in ItemVersion.objects.filter(
+            item__in=[item.pk for item in page], status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW])
+    }
     rows = [(item, open_versions.get(item.pk)) for item in page]
     return render(request, "items/admin/item_list.html", {
         "page": page, "rows": rows, "q": q,

@@ -248,3 +248,11 @@ def test_the_form_preview_validates_and_saves_nothing(client, people, make_draft
     assert "申请人：" in bad.content.decode() and "校验通过" not in bad.content.decode()
     good = client.post(url, {"applicant_name": "张晓明"})
     assert "校验通过" in good.content.decode()
+
+
+def test_the_administrators_list_finds_drafts_by_name_and_shows_their_state(client, people, make_draft):
+    make_draft(code="LIST-1", name="城市绿化许可")
+    client.force_login(people["catalogue_admin"])
+    html = client.get(reverse("catalogue_items"), {"q": "绿化"}).content.decode()
+    assert "LIST-1" in html and "status-draft" in html
+    assert "LIST-1" not in client.get(reverse("catalogue_items"), {"q": "不存在的事项"}).content.decode()
