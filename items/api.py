@@ -6,6 +6,7 @@ shape output (they never save). Domain errors and state conflicts become 400 and
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -73,7 +74,7 @@ class ReadOnlyModelSerializer(serializers.ModelSerializer):
     """A model serializer that validates and shows, but never writes: writes go through items.services."""
 
     def save(self, **kwargs: Any) -> Any:
-        raise NotImplementedError("catalogue writes go through items.services")
+        raise TypeError("catalogue writes go through items.services")
 
 
 # --- small pieces -------------------------------------------------------------------------------------
@@ -590,13 +591,14 @@ class VersionView(APIView):
         return _version_response(request, pk)
 
 
-class VersionActionView(APIView):
+class VersionActionView(APIView, ABC):
     """A step of a version's review; the service checks the state (409) and the four-eyes rule (400)."""
 
     permission_classes = [CatalogueAdmin]
 
+    @abstractmethod
     def act(self, request: Request, version: ItemVersion) -> None:
-        raise NotImplementedError
+        """Call the service of this step."""
 
     def post(self, request: Request, pk: int) -> Response:
         version = get_object_or_404(ItemVersion, pk=pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -11,9 +12,10 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 
-class BaseSMSBackend:
+class BaseSMSBackend(ABC):
+    @abstractmethod
     def send(self, *, phone: str, text: str) -> None:
-        raise NotImplementedError
+        """Send one text message."""
 
 
 class ConsoleSMSBackend(BaseSMSBackend):
