@@ -14,6 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "Correct-Horse-9"
 
 
+def missing_tool(reason: str) -> None:
+    """A tool the project installs is missing: skip on a developer's machine, fail in CI (CI=true), where a
+    skip would hide a broken install step."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run this test)")
+    pytest.skip(reason)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the second pass of .ci/run, against the machine's PostgreSQL."""
     from django.conf import settings

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
+
+from tests.conftest import missing_tool
 
 CHROMIUM = Path(os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -26,9 +29,8 @@ TIMEOUT_MS = 10_000
 
 @pytest.fixture(scope="session")
 def playwright_driver():
-    sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        missing_tool(f"no Chromium at {CHROMIUM}: `make test` installs it as root")
     with sync_api.sync_playwright() as pw:
         yield pw
 

@@ -29,6 +29,7 @@ from portal import outbox
 from portal.celery import app
 from portal.models import Notification, OutboxMessage
 from portal.services.notifications import notify
+from tests.conftest import missing_tool
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -116,7 +117,7 @@ def _reset_broker_connections() -> None:
 def private_redis(tmp_path):
     server = PrivateRedis(tmp_path)
     if server.binary is None:
-        pytest.skip("needs the redis-server binary")
+        missing_tool("needs the redis-server binary")
     server.start()
     yield server
     server.stop()

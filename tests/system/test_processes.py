@@ -29,6 +29,7 @@ from django.conf import settings
 from psycopg2 import sql
 
 from portal.models import Notification, OutboxMessage, User
+from tests.conftest import missing_tool
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(240)]
 
@@ -199,7 +200,7 @@ def _healthy(port: int) -> bool:
 def test_a_request_through_gunicorn_reaches_the_worker_via_beat_relay(system_database, tmp_path):
     redis_server = shutil.which("redis-server")
     if redis_server is None:
-        pytest.skip("needs the redis-server binary")
+        missing_tool("needs the redis-server binary")
     if not (BASE_DIR / "staticfiles" / "staticfiles.json").exists():
         pytest.fail("static files are not collected: run `make assets` (manage.py collectstatic) first")
 
