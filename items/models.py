@@ -218,6 +218,10 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
 
+    def is_own(self, user: Any) -> bool:
+        """Four eyes: whoever edited or submitted a version may not review it."""
+        return user is not None and user.pk in {self.created_by_id, self.submitted_by_id}
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.promised_limit > self.statutory_limit:

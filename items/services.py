@@ -215,7 +215,7 @@ def version_submit(*, actor: Any, version: ItemVersion) -> ItemVersion:
 
 def _check_four_eyes(actor: Any) -> Any:
     def check(version: ItemVersion) -> None:
-        if _is_user(actor) and actor.pk in {version.created_by_id, version.submitted_by_id}:
+        if _is_user(actor) and version.is_own(actor):
             raise DomainError(_("不能审核自己编辑或提交的版本，请由另一位事项管理员审核。"))
 
     return check

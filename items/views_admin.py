@@ -128,8 +128,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "items/admin/version_edit.html", {
         "version": version, "item": version.item, "form": form, "formsets": formsets, "editable": editable,
         "review_form": ReviewForm() if version.status == VersionStatus.IN_REVIEW else None,
-        "can_review": version.status == VersionStatus.IN_REVIEW
-        and request.user.pk not in {version.created_by_id, version.submitted_by_id},
+        "can_review": version.status == VersionStatus.IN_REVIEW and not version.is_own(request.user),
     })
 
 
