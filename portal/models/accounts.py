@@ -34,6 +34,8 @@ class Department(models.Model):
     level = models.CharField(_("层级"), max_length=16, choices=DepartmentLevel.choices,
                              default=DepartmentLevel.CITY)
     is_active = models.BooleanField(_("在用"), default=True)
+    # 印章: the image stamped on the department's notices and licences; a drawn seal stands in when empty.
+    seal = models.ImageField(_("印章图片"), upload_to="seals/", blank=True)
 
     class Meta:
         verbose_name = _("部门")
