@@ -13,9 +13,10 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  政务服务大厅 is starting at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "  Hall kiosk: /hall/kiosk/   hall display: /hall/display/   tracking: /track/"
 	@echo "  Web, Celery worker and Celery beat run together; Ctrl-C stops all three."
 	@echo ""
-	WEB_BIND=$(HOST):$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start
+	WEB_BIND=$(HOST):$(PORT) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)/} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

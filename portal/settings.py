@@ -210,6 +210,12 @@ SPECTACULAR_SETTINGS = {
         "TopicKindEnum": "items.models.Topic.Kind",
         "BundleKindEnum": "items.models.Bundle.Kind",
         "ServiceObjectEnum": "items.models.ServiceObject",
+        "VersionStatusEnum": "items.models.VersionStatus",
+        "ApplicationStatusEnum": "applications.models.Status",
+        "ApplicantKindEnum": "applications.models.ApplicantKind",
+        "MaterialStatusEnum": "applications.models.MaterialStatus",
+        "NoticeKindEnum": "applications.models.Notice.Kind",
+        "ChannelEnum": "applications.models.Channel",
     },
 }
 
@@ -224,13 +230,15 @@ if REDIS_URL:
 else:
     # The embedded broker: messages are files in var/broker, shared by every process of this checkout.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (remote control) messages; kombu's default is ./control in the working directory.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 # The cache carries progress of background work between processes: Redis when there is one, else files.
@@ -248,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "portal.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
     "outbox-purge": {"task": "portal.outbox_purge", "schedule": 24 * 3600.0},
     "audit-purge": {"task": "portal.audit_purge_expired", "schedule": 24 * 3600.0},
+    # Intake: deemed acceptance, lapsed supplements, overdue 容缺 (cheap when nothing is due).
+    "intake-sweep": {"task": "applications.intake_sweep", "schedule": 15 * 60.0},
+    "appointment-slots": {"task": "applications.slots_ensure", "schedule": 6 * 3600.0},
+    "appointment-no-shows": {"task": "applications.appointments_mark_no_shows", "schedule": 10 * 60.0},
 }
 
 # --- Notifications ------------------------------------------------------------------------------------
@@ -261,6 +273,8 @@ SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 
 # --- Portal -------------------------------------------------------------------------------------------
 PORTAL_CITY = env.str("PORTAL_CITY", default="湖州市")
+# The portal's public address, for links that leave it without a request (QR codes on PDFs, emails).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 
 LOGGING = {
@@ -269,8 +283,23 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 CALENDAR_CACHE_SECONDS = env.int("CALENDAR_CACHE_SECONDS", default=60)
 AXES_LOCKOUT_CALLABLE = "portal.views.lockout_response"
 PORTAL_DEMO_DATA = env.bool("PORTAL_DEMO_DATA", default=True)
+
+# --- Intake (local practice, DOMAIN.md §4: settings with these defaults) ---------------------------------
+INTAKE_GREEN_CHANNEL_GRADES = env.list("INTAKE_GREEN_CHANNEL_GRADES", default=["AAA"])
+INTAKE_EXCLUDED_GRADES = env.list("INTAKE_EXCLUDED_GRADES", default=["C", "D"])
+INTAKE_INTERVIEW_AFTER = env.int("INTAKE_INTERVIEW_AFTER", default=3)  # sent back more than this → 约谈
+INTAKE_SUPPLEMENT_RESPONSE_DAYS = env.int("INTAKE_SUPPLEMENT_RESPONSE_DAYS", default=20)  # working days
+INTAKE_MAX_FILES = env.int("INTAKE_MAX_FILES", default=100)  # files per application
+# Above the per-application limit, so the service (not the request parser) refuses with a clear message.
+DATA_UPLOAD_MAX_NUMBER_FILES = INTAKE_MAX_FILES + 10
+INTAKE_MAX_IMAGE_PIXELS = env.int("INTAKE_MAX_IMAGE_PIXELS", default=40_000_000)
+# Public pages anyone may post to: at most (count, per seconds) POSTs from one address.
+PUBLIC_POST_LIMITS = {"kiosk": (20, 60), "check_in": (10, 60), "track": (20, 60)}
+APPOINTMENT_WEEKEND_SLOTS = env.bool("APPOINTMENT_WEEKEND_SLOTS", default=False)
+APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=14)

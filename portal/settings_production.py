@@ -6,6 +6,7 @@ from portal.settings import env
 SECRET_KEY = env.str("SECRET_KEY")  # required: no embedded key in production
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL")  # required: QR codes on PDFs must point at the public address
 PORTAL_DEMO_DATA = env.bool("PORTAL_DEMO_DATA", default=False)
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
 

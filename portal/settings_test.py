@@ -10,3 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CALENDAR_CACHE_SECONDS = 0
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# One process, one cache, emptied before each test (tests/conftest.py): no counts carried between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The permission matrix posts once per role from one address; tests/portal/test_ratelimit.py sets real limits.
+PUBLIC_POST_LIMITS = {scope: (1000, 60) for scope in PUBLIC_POST_LIMITS}  # noqa: F405

@@ -216,6 +216,7 @@ def test_a_request_through_gunicorn_reaches_the_worker_via_beat_relay(system_dat
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "False",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{web_port}/",
         "SECURE_SSL_REDIRECT": "False",
         "DATABASE_URL": _database_url(system_database),
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",

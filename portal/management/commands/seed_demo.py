@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from applications.demo import seed_intake
+from applications.demo_queue import seed_queue
 from items.demo import seed_catalogue
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.models import User
@@ -18,6 +20,12 @@ class Command(BaseCommand):
                                reviewer=User.objects.get(username="demo_catalogue2"))
         if added:
             self.stdout.write(f"Demo catalogue: {added} items published.")
+        slots = seed_queue()
+        if slots:
+            self.stdout.write(f"Demo hall: {slots} appointment slots made.")
+        filed = seed_intake()
+        if filed:
+            self.stdout.write(f"Demo intake: {filed} applications filed.")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.username:<18} {login.display_name}")
