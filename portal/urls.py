@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("calendar/", api.CalendarView.as_view(), name="api-calendar"),
     path("calendar/due/", api.CalendarDueView.as_view(), name="api-calendar-due"),
     path("", include("items.api_urls")),
+    path("", include("applications.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("", include("items.urls")),
+    path("", include("applications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
