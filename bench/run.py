@@ -7,11 +7,14 @@
    for a calendar of 33 and of 133 years, against the floor of plain `date + timedelta`.
 2. HTTP throughput through gunicorn on loopback: pages and API endpoints beside /healthz/ (the floor: one
    trivial query) on the same server in the same run, with a catalogue of 3,000 published items.
+3. Application submission through the API (start + form + submit in one POST with an idempotency key, as a
+   client filing an item with no uploads does), beside the same floor.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import socket
 import subprocess
@@ -65,6 +68,55 @@ pad_catalogue(department=Department.objects.get(code="ZWB"), count=3000 - Item.o
 """
 
 
+# An item whose form is filled online and whose materials the authority obtains itself (nothing to upload):
+# what a fully online filing posts. Published by one administrator, reviewed by the other.
+BENCH_ITEM = """
+from applications.services.applicants import applicant_for_user
+from items.models import Item
+from items.services import item_create, version_approve, version_submit
+from portal.models import Department, User
+from portal.services.accounts import token_for
+editor, reviewer = User.objects.get(username="demo_catalogue"), User.objects.get(username="demo_catalogue2")
+if not Item.objects.filter(implementation_code="BENCH-SUBMIT").exists():
+    draft = item_create(actor=editor, department=Department.objects.get(code="SCJG"),
+        implementation_code="BENCH-SUBMIT", basic_code="000000009999",
+        content={"name": "基准测试事项", "item_type": "filing", "service_object": "both",
+                 "legal_basis": "基准测试", "conditions": "无", "statutory_limit": 20, "promised_limit": 5},
+        materials=[{"name": "营业执照", "required": True, "source": "licence_library"}],
+        form_fields=[{"key": "shop_name", "label": "名称", "field_type": "text"},
+                     {"key": "address", "label": "地址", "field_type": "address"},
+                     {"key": "area", "label": "面积", "field_type": "number", "min_value": 1},
+                     {"key": "phone", "label": "电话", "field_type": "phone"}],
+        steps=[{"name": "受理"}])
+    version_submit(actor=editor, version=draft)
+    version_approve(actor=reviewer, version=draft)
+user = User.objects.get(username="demo_applicant")
+applicant_for_user(user=user)
+print(token_for(user=user).key)
+"""
+SUBMISSION = {"item": "BENCH-SUBMIT", "submit": True,
+              "form_data": {"shop_name": "湖州小吃店", "address": "湖州市吴兴区人民路1号", "area": "80",
+                            "phone": "13905720001"}}
+
+
+def _submit_hammer(url: str, token: str, requests: int, concurrency: int) -> float:
+    body = json.dumps(SUBMISSION).encode()
+    run = os.urandom(4).hex()
+
+    def one(i):
+        request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310 (loopback)
+            "Authorization": f"Token {token}", "Content-Type": "application/json",
+            "Idempotency-Key": f"bench-{run}-{i}"})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback only)
+            payload = json.loads(response.read())
+            assert response.status == 201 and payload["status"] == "submitted", (response.status, payload)
+
+    begin = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(requests)))
+    return requests / (time.perf_counter() - begin)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -92,6 +144,8 @@ def http_bench(requests: int = 600, concurrency: int = 4) -> None:
     # A city-sized catalogue: the demo's real items plus generated ones, 3,000 in all.
     subprocess.run([python, "manage.py", "shell", "-c", PAD_CATALOGUE], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    token = subprocess.run([python, "manage.py", "shell", "-c", BENCH_ITEM], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     port = _free_port()
     server = subprocess.Popen(
@@ -128,6 +182,12 @@ def http_bench(requests: int = 600, concurrency: int = 4) -> None:
             rate = _hammer(base + path, requests, concurrency)
             floor = floor or rate
             print(f"  {label:<40} {rate:8.0f} req/s   {rate / floor:5.2f} of floor")
+        assert floor is not None
+        _submit_hammer(base + "/api/v1/applications/", token, 20, concurrency)  # warm up
+        submissions = requests // 2
+        rate = _submit_hammer(base + "/api/v1/applications/", token, submissions, concurrency)
+        print(f"  {'API: submit an application (POST)':<40} {rate:8.0f} req/s   {rate / floor:5.2f} of floor"
+              f"   ({submissions} applications)")
     finally:
         server.terminate()
         server.wait(timeout=20)
