@@ -112,6 +112,13 @@ class CommitForm(forms.Form):
     signed_name = forms.CharField(label=_("承诺人签名（输入申请人姓名/名称）"), max_length=100)
 
 
+class ProxyForm(forms.Form):
+    """帮办代办: the agent who came for the applicant, and the signed authorisation (scanned)."""
+
+    agent = forms.CharField(label=_("代办人姓名及联系电话"), max_length=200)
+    authorisation = forms.FileField(label=_("授权委托书（扫描件）"))
+
+
 class InterviewForm(forms.Form):
     note = forms.CharField(label=_("约谈情况"), max_length=500, widget=forms.Textarea(attrs=TEXTAREA))
 

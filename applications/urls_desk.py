@@ -24,6 +24,7 @@ urlpatterns = [
     path("desk/applications/<int:pk>/refuse/", views.desk_refuse, name="desk_refuse"),
     path("desk/applications/<int:pk>/rongque/", views.desk_rongque, name="desk_rongque"),
     path("desk/applications/<int:pk>/interview/", views.desk_interview, name="desk_interview"),
+    path("desk/applications/<int:pk>/proxy/", views.desk_proxy, name="desk_proxy"),
     path("workspace/admin/credit/", views.credit_admin, name="credit_admin"),
     path("workspace/admin/credit/template.xlsx", views.credit_template, name="credit_template"),
 ]

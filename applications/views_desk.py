@@ -35,6 +35,7 @@ from applications.forms_desk import (
     IntakeStartForm,
     InterviewForm,
     ItemSearchForm,
+    ProxyForm,
     RefuseForm,
     RongqueForm,
     SupplementForm,
@@ -55,6 +56,7 @@ from applications.selectors import applicants_search, application_get_for_user, 
 from applications.services.applicants import applicant_clear_interview, applicant_register, applicant_set_credit
 from applications.services.filing import (
     EDITABLE,
+    application_record_proxy,
     application_save_form,
     application_start,
     application_submit,
@@ -317,6 +319,7 @@ def _page(request: HttpRequest, application: Application, *, status: int = 200, 
         "may_submit": application.status == Status.DRAFT and application.channel == Channel.WINDOW,
         "item_form": bound.get("item_form") or _item_form(application, fields),
         "interview_form": bound.get("interview_form") or InterviewForm(),
+        "proxy_form": bound.get("proxy_form") or ProxyForm(),
         "active": bound.get("active", ""),
     }
     if submitted:
@@ -555,6 +558,25 @@ def desk_interview(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已记录约谈情况。"))
             return redirect("desk_application", pk=application.pk)
     return _page(request, application, interview_form=form, active="interview")
+
+
+@clerk_only
+@require_POST
+def desk_proxy(request: HttpRequest, pk: int) -> HttpResponse:
+    """帮办代办: record the agent and scan the applicant's signed authorisation."""
+    application = _application(request, pk)
+    form = ProxyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            application_record_proxy(actor=request.user, application=application,
+                                     authorisation=form.cleaned_data["authorisation"],
+                                     agent=form.cleaned_data["agent"])
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("已登记帮办代办。"))
+            return redirect("desk_application", pk=application.pk)
+    return _page(request, application, proxy_form=form, active="proxy")
 
 
 # --- the administrator's credit page ---------------------------------------------------------------------

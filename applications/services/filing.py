@@ -180,6 +180,32 @@ def application_start(
     return application
 
 
+@transaction.atomic
+def application_record_proxy(
+    *, actor: Any, application: Application, authorisation: UploadedFile, agent: str,
+) -> Application:
+    """帮办代办 at the window: someone files for the applicant; the clerk scans the signed authorisation and
+    records who the agent is. Before any outcome only."""
+    if actor.role != Role.CLERK:
+        raise PermissionDenied
+    locked = Application.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=application.pk)
+    if locked.status not in (*EDITABLE, Status.SUBMITTED):
+        raise ValidationError({"authorisation": _("当前状态下不能登记代办。")})
+    if not agent.strip():
+        raise ValidationError({"agent": _("请填写代办人姓名及联系电话。")})
+    try:
+        document = _store(actor=actor, applicant=locked.applicant, files=[authorisation],
+                          material_name=_("授权委托书"))[0]
+    except ValidationError as exc:
+        raise ValidationError({"authorisation": exc.messages}) from exc
+    locked.channel, locked.authorisation, locked.authorisation_note = Channel.PROXY, document, agent.strip()[:200]
+    locked.save(update_fields=["channel", "authorisation", "authorisation_note", "updated_at"])
+    event_record(application=locked, kind="proxy", actor=actor, actor_label=_("综合受理窗口"),
+                 summary=_("登记帮办代办及授权委托书"))
+    audit_record(actor=actor, action="application.proxy", obj=locked, after={"document": str(document.pk)})
+    return locked
+
+
 def _channel_label(application: Application) -> str:
     return _("申请人") if application.channel == Channel.ONLINE else str(application.get_channel_display())
 

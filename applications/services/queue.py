@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -165,6 +166,8 @@ def ticket_take(
             raise ValidationError({"phone": exc.messages}) from None
     day = hall_day()
     if holder is not None and source == TicketSource.ONLINE:
+        # The holder's account row is the lock: a double click waits for the first ticket, then sees it.
+        get_user_model().objects.select_for_update().filter(pk=holder.pk).first()
         open_ticket = Ticket.objects.filter(holder=holder, hall_day=day, status=TicketStatus.WAITING).first()
         if open_ticket is not None:
             raise Conflict(_("您今天已有等候中的号码 %(number)s。") % {"number": open_ticket.number})

@@ -376,3 +376,30 @@ def test_anonymous_is_sent_to_login_and_a_missing_application_is_404(client, peo
     assert client.get(reverse("desk_application", args=[999999])).status_code == 404
     assert client.get(reverse("desk_accept", args=[999999])).status_code == 405
     assert client.post(reverse("desk_accept", args=[999999])).status_code == 404
+
+
+def test_proxy_filing_at_the_window_records_the_agent_and_the_authorisation(client, people, walk_in,
+                                                                           published_version, work_calendar):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications.models import Channel, Document
+    from applications.services import filing
+    from tests.applications.conftest import pdf_file
+
+    client.force_login(people["clerk"])
+    application = filing.application_start(actor=people["clerk"], applicant=walk_in, version=published_version)
+    url = reverse("desk_proxy", args=[application.pk])
+    fake = SimpleUploadedFile("委托书.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    refused = client.post(url, {"agent": "李四 13905720003", "authorisation": fake})
+    assert refused.status_code == 200 and "文件内容与扩展名" in refused.content.decode()
+    assert Document.objects.count() == 0
+    response = client.post(url, {"agent": "李四 13905720003", "authorisation": pdf_file("委托书.pdf")})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.channel == Channel.PROXY and application.authorisation is not None
+    assert application.authorisation_note == "李四 13905720003"
+    assert application.events.filter(kind="proxy").exists()
+    page = client.get(reverse("desk_application", args=[application.pk])).content.decode()
+    assert "李四 13905720003" in page
+    client.force_login(people["applicant_a"])
+    assert client.post(url, {"agent": "x", "authorisation": pdf_file()}).status_code in (302, 403)
