@@ -68,6 +68,7 @@ class VersionForm(forms.ModelForm):
             "fee_waiver": forms.Textarea(attrs={"rows": 2}),
             "reconsideration": forms.Textarea(attrs={"rows": 2}),
             "litigation": forms.Textarea(attrs={"rows": 2}),
+            "auto_rules": forms.Textarea(attrs={"rows": 3}),
         }
 
     SECTIONS = [
@@ -78,7 +79,8 @@ class VersionForm(forms.ModelForm):
                       "express", "online_payment"]),
         (_("收费"), ["charged", "fee_basis", "fee_standard", "fee_waiver"]),
         (_("办理结果与救济途径"), ["result_type", "result_name", "reconsideration", "litigation"]),
-        (_("并联审批规则"), ["all_must_approve", "one_veto", "timeout_consent", "absence_consent"]),
+        (_("并联审批规则"), ["all_must_approve", "one_veto", "timeout_consent", "absence_consent",
+                       "verification_signoffs", "auto_rules"]),
     ]
 
     def sections(self) -> list[tuple[Any, list[Any]]]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from items import auto_rules
 from portal.models import Department, DepartmentLevel
 
 
@@ -183,6 +184,12 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
     one_veto = models.BooleanField(_("一票否决"), default=True)
     timeout_consent = models.BooleanField(_("超时默许"), default=False)
     absence_consent = models.BooleanField(_("缺席默认"), default=False)
+    # 行政许可法 Art. 34: verifying the substance of materials needs at least two staff.
+    verification_signoffs = models.PositiveSmallIntegerField(
+        _("实质审查签核人数"), choices=[(1, _("一人")), (2, _("二人（核查材料实质内容）"))], default=1)
+    # 智能审批: the system approves by itself when every rule holds (see items/auto_rules.py).
+    auto_rules = models.TextField(_("智能审批规则"), blank=True,
+                                  help_text=_("每行一条：字段 运算符 值，例如 area <= 200；留空则不自动审批。"))
 
     # --- who did what ---
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("编辑人"), null=True, blank=True,
@@ -232,6 +239,10 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
             errors["fee_basis"] = _("收费事项须写明收费依据和收费标准（《行政许可法》第五十八条）。")
         if self.instant and self.promised_limit > 1:
             errors["promised_limit"] = _("即办件当场办结，承诺时限应为 0 或 1 个工作日。")
+        try:
+            auto_rules.parse(self.auto_rules)
+        except ValueError as exc:
+            errors["auto_rules"] = str(exc)
         if errors:
             raise ValidationError(errors)
 
@@ -264,7 +275,7 @@ CONTENT_FIELDS = (
     "issue_limit", "extension_limit", "visits", "visits_reason", "online_depth", "citywide", "id_card_only",
     "appointment", "express", "online_payment", "charged", "fee_basis", "fee_standard", "fee_waiver",
     "result_type", "result_name", "reconsideration", "litigation",
-    "all_must_approve", "one_veto", "timeout_consent", "absence_consent",
+    "all_must_approve", "one_veto", "timeout_consent", "absence_consent", "verification_signoffs", "auto_rules",
 )
 MATERIAL_FIELDS = ("name", "required", "form", "copies", "source", "standard", "may_be_missing",
                    "commitment_allowed")

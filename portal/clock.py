@@ -113,6 +113,15 @@ class WorkCalendar:
             raise CalendarRangeError(f"{n} working days after {start} is past the end of the work calendar")
         return self.first + timedelta(days=self._nth[k - 1])
 
+    def working_days_before(self, end: date, n: int) -> date:
+        """The working day n working days before `end` (so that n working days run from it to `end`)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        k = self._cum[self._index(end)] - n
+        if k <= 0:
+            return self.first
+        return self.first + timedelta(days=self._nth[k - 1])
+
     def working_days_between(self, start: date, end: date, pauses: Iterable[Pause] = ()) -> int:
         """Working days in (start, end], less those inside pauses; negative when end is before start."""
         if end < start:
@@ -141,7 +150,8 @@ class WorkCalendar:
 def _merged(pauses: Iterable[Pause], *, until: date | None) -> list[tuple[date, date | None]]:
     """Pauses sorted and merged where they overlap; a running pause is cut at `until` when one is given."""
     spans = sorted(
-        (p.stopped_on, p.resumed_on if p.resumed_on is not None else until) for p in pauses
+        ((p.stopped_on, p.resumed_on if p.resumed_on is not None else until) for p in pauses),
+        key=lambda span: (span[0], span[1] is None, span[1] or span[0]),  # a running pause sorts last of its day
     )
     merged: list[tuple[date, date | None]] = []
     for stopped, resumed in spans:

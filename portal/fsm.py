@@ -33,6 +33,22 @@ def transition(
     transition's `permission=` refuses the actor.
     """
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    return transition_locked(locked, name, actor=actor, action=action, check=check, audit_after=audit_after,
+                             **kwargs)
+
+
+def transition_locked(
+    locked: M,
+    name: str,
+    *,
+    actor: Any,
+    action: str,
+    check: Callable[[M], None] | None = None,
+    audit_after: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> M:
+    """`transition` on an object whose row the caller has locked in this transaction already (so the
+    caller's copy stays the current one)."""
     method = getattr(locked, name)
     if not can_proceed(method):
         raise TransitionNotAllowed(f"{name} is not allowed from {_state(locked)}")

@@ -120,7 +120,7 @@ def _version_post(**overrides):
         "level": "city", "service_object": "both", "conditions": "因工程建设需要临时占用城市道路",
         "statutory_limit": "20", "promised_limit": "3", "acceptance_limit": "5", "issue_limit": "10",
         "extension_limit": "10", "visits": "0", "online_depth": "4", "result_type": "licence",
-        "result_name": "占道许可决定书", "all_must_approve": "on", "one_veto": "on",
+        "result_name": "占道许可决定书", "all_must_approve": "on", "one_veto": "on", "verification_signoffs": "1",
         **_formset_data("materials", [{"name": "申请书", "required": "on", "form": "electronic", "copies": "0",
                                        "source": "applicant"}]),
         **_formset_data("form_fields", [{"key": "applicant_name", "label": "申请人", "field_type": "text",

@@ -77,6 +77,15 @@ def test_overlapping_pauses_count_once_and_a_running_pause_leaves_the_date_open(
     assert running.date is None
 
 
+def test_two_pauses_of_one_day_one_still_running_leave_the_date_open():
+    """Regression: sorting (start, end) pairs compared a running pause's None with a date (a TypeError)."""
+    start = date(2025, 3, 3)
+    pauses = [Pause(date(2025, 3, 5)), Pause(date(2025, 3, 5), date(2025, 3, 5))]
+    assert CAL.due_date(start, 10, pauses).date is None
+    assert CAL.due_date(start, 10, list(reversed(pauses))).date is None
+    assert CAL.working_days_between(start, date(2025, 3, 10), pauses) == 2
+
+
 def test_a_pause_after_the_due_date_changes_nothing():
     start = date(2025, 3, 3)
     assert CAL.due_date(start, 5, [Pause(date(2025, 4, 1), date(2025, 4, 10))]).date == CAL.add_working_days(start, 5)
