@@ -13,7 +13,7 @@ from applications.models import Applicant, ApplicantKind, Application
 from applications.services import filing, intake
 from applications.services.applicants import applicant_for_user, applicant_register, applicant_set_credit
 from items.models import FieldType, FormField, Item, ItemVersion
-from portal.demo import make_uscc
+from portal.demo import make_id_number, make_uscc
 from portal.models import User
 
 DEMO_ITEM = "食品经营许可（新办）"
@@ -41,7 +41,7 @@ def demo_form_data(fields: list[FormField], applicant: Applicant) -> dict[str, A
         elif kind == FieldType.CHOICE:
             value = field.choices[0] if field.choices else ""
         elif kind == FieldType.ID_NUMBER:
-            value = applicant.id_number or "330521199001011234"
+            value = applicant.id_number or make_id_number("33052119900101123")
         elif kind == FieldType.USCC:
             value = applicant.uscc or make_uscc("91330502MA2B3C4D5")
         elif kind == FieldType.PHONE:

@@ -125,6 +125,10 @@ def awaiting(application: Application) -> Awaiting | None:
         return Awaiting(_("申请人"), _("补齐容缺材料"), application.rongque_due)
     if status == Status.ACCEPTED:
         return Awaiting(application.department.name, _("审查并作出决定"), application.promised_due)
+    if status == Status.IN_REVIEW and application.review_supplement:
+        return Awaiting(_("申请人"), _("按审查补正通知书补正所列材料"), None)
+    if status == Status.IN_REVIEW:
+        return Awaiting(_("各审批部门"), _("并联审查并作出决定"), application.promised_due)
     return None
 
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ApprovalsConfig(AppConfig):
     name = "approvals"
     verbose_name = _("并联审批")
+
+    def ready(self) -> None:
+        from approvals import receivers
+
+        receivers.connect()

@@ -216,6 +216,12 @@ SPECTACULAR_SETTINGS = {
         "MaterialStatusEnum": "applications.models.MaterialStatus",
         "NoticeKindEnum": "applications.models.Notice.Kind",
         "ChannelEnum": "applications.models.Channel",
+        "CaseStatusEnum": "approvals.models.CaseStatus",
+        "TaskStatusEnum": "approvals.models.TaskStatus",
+        "DecisionModeEnum": "approvals.models.DecisionMode",
+        "PauseKindEnum": "approvals.models.Pause.Kind",
+        "ExtensionStatusEnum": "approvals.models.Extension.Status",
+        "OpinionKindEnum": "approvals.models.Opinion.Kind",
     },
 }
 
@@ -260,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
     "intake-sweep": {"task": "applications.intake_sweep", "schedule": 15 * 60.0},
     "appointment-slots": {"task": "applications.slots_ensure", "schedule": 6 * 3600.0},
     "appointment-no-shows": {"task": "applications.appointments_mark_no_shows", "schedule": 10 * 60.0},
+    # Review: deemed approval (超时默许) and due-date reminders (cheap when nothing is due).
+    "review-sweep": {"task": "approvals.review_sweep", "schedule": 15 * 60.0},
 }
 
 # --- Notifications ------------------------------------------------------------------------------------
@@ -303,3 +311,6 @@ INTAKE_MAX_IMAGE_PIXELS = env.int("INTAKE_MAX_IMAGE_PIXELS", default=40_000_000)
 PUBLIC_POST_LIMITS = {"kiosk": (20, 60), "check_in": (10, 60), "track": (20, 60)}
 APPOINTMENT_WEEKEND_SLOTS = env.bool("APPOINTMENT_WEEKEND_SLOTS", default=False)
 APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=14)
+
+# --- Review (DOMAIN.md §1, §5) -------------------------------------------------------------------------
+REVIEW_REMIND_BEFORE_DAYS = env.int("REVIEW_REMIND_BEFORE_DAYS", default=2)  # working days before a task's due date

@@ -2,7 +2,8 @@
 
 Status (DESIGN.md): draft → submitted → {accepted | supplement_requested | not_accepted | withdrawn};
 supplement_requested → submitted | withdrawn | lapsed; accepted → terminated when 容缺 materials are not
-supplied in time. The approvals app carries an accepted application further.
+supplied in time; accepted → in_review → approved | denied, moved by the approvals app through the services
+here (an instant item goes from accepted to its decision at once).
 """
 
 from __future__ import annotations
@@ -35,11 +36,16 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
     LAPSED = "lapsed", _("补正逾期")
     TERMINATED = "terminated", _("已终止")
+    IN_REVIEW = "in_review", _("审查中")
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
 
 
 # Not yet decided: the applicant may still withdraw.
-OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED)
-CLOSED_STATUSES = (Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.LAPSED, Status.TERMINATED)
+OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.IN_REVIEW)
+CLOSED_STATUSES = (Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.LAPSED, Status.TERMINATED, Status.APPROVED,
+                   Status.DENIED)
+DECIDABLE = [Status.ACCEPTED, Status.IN_REVIEW]
 
 
 class Channel(models.TextChoices):
@@ -105,6 +111,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     # 容缺受理: secondary materials still owed, and by when.
     rongque_pending = models.BooleanField(_("容缺待补"), default=False)
     rongque_due = models.DateField(_("容缺补齐期限"), null=True, blank=True)
+    # A reviewing department returned it for supplements (审查补正): the flagged materials may be replaced.
+    review_supplement = models.BooleanField(_("审查补正中"), default=False)
+    review_supplement_at = models.DateTimeField(_("审查补正要求时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closing_note = models.TextField(_("说明"), blank=True)
 
@@ -183,14 +193,29 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def lapse(self) -> None:
         self._close()
 
-    @transition(field=status, source=Status.ACCEPTED, target=Status.TERMINATED)
+    @transition(field=status, source=DECIDABLE, target=Status.TERMINATED)
     def terminate(self) -> None:
+        self._close()
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.IN_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=status, source=DECIDABLE, target=Status.APPROVED)
+    def approve(self) -> None:
+        self.decided_at = timezone.now()
+        self._close()
+
+    @transition(field=status, source=DECIDABLE, target=Status.DENIED)
+    def deny(self) -> None:
+        self.decided_at = timezone.now()
         self._close()
 
     def _close(self) -> None:
         self.closed_at = timezone.now()
         self.acceptance_due = self.supplement_due = None
         self.rongque_pending = False
+        self.review_supplement = False
 
 
 def document_path(instance: Document, filename: str) -> str:
@@ -306,6 +331,11 @@ class Notice(models.Model):
         RONGQUE = "rongque", _("容缺受理通知书")
         DEEMED_ACCEPTANCE = "deemed_acceptance", _("视为受理通知书")
         TERMINATION = "termination", _("终止办理通知书")
+        REVIEW_SUPPLEMENT = "review_supplement", _("审查补正通知书")
+        SUSPENSION = "suspension", _("特别程序告知书")
+        EXTENSION = "extension", _("延长审查期限告知书")
+        APPROVAL = "approval", _("准予行政许可决定书")
+        DENIAL = "denial", _("不予行政许可决定书")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)

@@ -33,6 +33,7 @@ from applications.models import (
     Status,
 )
 from applications.services.timeline import applicant_tell, event_record
+from applications.signals import application_closed
 from items.application_form import application_form
 from items.models import Bundle, FormField, ItemVersion, OnlineDepth, VersionStatus
 from items.selectors import bundle_merged_form, bundle_merged_materials
@@ -283,8 +284,15 @@ def _uploadable(application: Application, material: ApplicationMaterial, actor: 
         return True
     if application.status == Status.SUBMITTED and actor.role == Role.CLERK:
         return True  # scanned at the window before the outcome
+    if in_review_supplement(application, material):
+        return True
     # 容缺: the deferred materials are supplied after acceptance.
     return application.rongque_pending and material.status == MaterialStatus.DEFERRED
+
+
+def in_review_supplement(application: Application, material: ApplicationMaterial) -> bool:
+    """A reviewing department asked for this material (审查补正): only what it listed may be replaced."""
+    return application.status == Status.IN_REVIEW and application.review_supplement and bool(material.problem)
 
 
 @transaction.atomic
@@ -297,6 +305,7 @@ def material_upload(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if material.application_id != locked.pk:
         raise PermissionDenied
+    material = ApplicationMaterial.objects.get(pk=material.pk)  # its current state, not the caller's copy
     if not files:
         raise ValidationError({"files": _("请选择要上传的文件。")})
     if not _uploadable(locked, material, actor):
@@ -349,7 +358,8 @@ def material_remove(*, actor: Any, application: Application, material: Applicati
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if material.application_id != locked.pk:
         raise PermissionDenied
-    if locked.status not in EDITABLE:
+    material = ApplicationMaterial.objects.get(pk=material.pk)
+    if locked.status not in EDITABLE and not in_review_supplement(locked, material):
         raise ValidationError({"document": _("当前状态下不能更改此材料。")})
     material.documents.remove(document)
     if not material.documents.exists() and material.status in (MaterialStatus.PROVIDED, MaterialStatus.REUSED):
@@ -487,4 +497,5 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
     updated.save(update_fields=["closing_note"])
     event_record(application=updated, kind="withdrawn", actor=actor, actor_label=_channel_label(updated),
                  summary=_("申请已撤回"), detail=reason)
+    application_closed.send(sender=Application, application=updated)
     return updated

@@ -26,11 +26,12 @@ from applications.models import (
     Status,
 )
 from applications.services.timeline import applicant_tell, event_record
+from applications.signals import application_closed
 from portal import outbox
 from portal.clock import get_calendar
 from portal.errors import Conflict, DomainError
 from portal.fsm import transition
-from portal.models import Role
+from portal.models import Department, Role
 from portal.services.audit import audit_record
 
 
@@ -41,7 +42,7 @@ def remedies_text(application: Application) -> str:
     if parts:
         return "\n".join(parts)
     return _(
-        "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，或者自收到本通知书之日起六个月内"
+        "如对本决定不服，可以自收到本文书之日起六十日内依法申请行政复议，或者自收到本文书之日起六个月内"
         "依法向人民法院提起行政诉讼。"
     )
 
@@ -57,24 +58,31 @@ def _take_responsibility(application: Application, actor: Any) -> None:
         application.save(update_fields=["responsible_clerk"])
 
 
-def _days(application: Application) -> tuple[int, int]:
+def decision_limits(application: Application) -> tuple[int, int]:
+    """The promised and statutory limits of the decision, in working days from acceptance."""
     version = application.version
     if version is not None:
         return version.promised_limit, version.statutory_limit
     bundle = application.bundle
-    versions = list(application.bundle_versions.all())
-    statutory = max((v.statutory_limit for v in versions), default=20)
+    versions = {v.item_id: v for v in application.bundle_versions.all()}
+    # Stages run one after another, so their statutory limits add up; within a stage the longest one counts.
+    stages = [[versions[e.item_id] for e in stage.entries.all() if e.item_id in versions]
+              for stage in bundle.stages.prefetch_related("entries")] if bundle is not None else []
+    stages = [stage for stage in stages if stage] or [list(versions.values())]
+    statutory = sum(max((v.statutory_limit for v in stage), default=20) for stage in stages)
     promised = bundle.promised_limit if bundle is not None and bundle.promised_limit else max(
-        (v.promised_limit for v in versions), default=statutory)
-    return promised, statutory
+        (v.promised_limit for v in versions.values()), default=statutory)
+    return min(promised, statutory), statutory  # a promise is never later than the law
 
 
-def _issue(*, application: Application, kind: str, actor: Any, content: dict[str, Any]) -> Notice:
-    """A notice with the accepting department's seal; its PDF is rendered in the background."""
+def notice_issue(*, application: Application, kind: str, actor: Any, content: dict[str, Any],
+                 department: Department | None = None) -> Notice:
+    """A notice with the seal of `department` (the accepting one by default); its PDF is rendered in the
+    background. The caller holds the application's row lock (the notice number counts its notices)."""
     count = application.notices.count() + 1
     notice = Notice.objects.create(
         application=application, kind=kind, number=f"{application.number}-{count:02d}",
-        department=application.department, revision=application.revision,
+        department=department or application.department, revision=application.revision,
         issued_by=actor if getattr(actor, "pk", None) else None, content=content,
     )
     outbox.enqueue("applications.render_notice", notice_id=notice.pk)
@@ -94,7 +102,7 @@ def _refuse_if_deemed(application: Application) -> None:
 
 
 def _record_acceptance(application: Application, *, accepted_on: date, actor: Any) -> None:
-    promised, statutory = _days(application)
+    promised, statutory = decision_limits(application)
     calendar = get_calendar()
     application.accepted_at = timezone.now()
     application.accepted_on = accepted_on
@@ -145,7 +153,8 @@ def application_accept(*, actor: Any, application: Application) -> Application:
     updated = transition(locked, "accept", actor=actor, action="application.accept")
     _take_responsibility(updated, actor)
     _record_acceptance(updated, accepted_on=accepted_on, actor=actor)
-    notice = _issue(application=updated, kind=Notice.Kind.ACCEPTANCE, actor=actor, content=_accept_content(updated))
+    notice = notice_issue(application=updated, kind=Notice.Kind.ACCEPTANCE, actor=actor,
+                          content=_accept_content(updated))
     event_record(application=updated, kind="accepted", actor=actor, actor_label=_("综合受理窗口"),
                  summary=_("已受理（%(notice)s）") % {"notice": notice.number}, due=updated.promised_due)
     applicant_tell(application=updated, subject=_("申请已受理：%(title)s") % {"title": updated.title},
@@ -205,7 +214,7 @@ def application_request_supplement(*, actor: Any, application: Application,
     updated.supplement_due = get_calendar().add_working_days(timezone.localdate(),
                                                              settings.INTAKE_SUPPLEMENT_RESPONSE_DAYS)
     updated.save(update_fields=["supplement_due", "updated_at"])
-    notice = _issue(application=updated, kind=Notice.Kind.SUPPLEMENT, actor=actor,
+    notice = notice_issue(application=updated, kind=Notice.Kind.SUPPLEMENT, actor=actor,
                     content={"problems": [{"subject": r["subject"], "problem": r["problem"]} for r in rows],
                              "deadline": updated.supplement_due.isoformat()})
     event_record(application=updated, kind="supplement_requested", actor=actor, actor_label=_("综合受理窗口"),
@@ -248,7 +257,7 @@ def application_refuse(
     _take_responsibility(updated, actor)
     updated.closing_note = reasons.strip()[:1000]
     updated.save(update_fields=["closing_note"])
-    notice = _issue(application=updated, kind=Notice.Kind.NOT_ACCEPTED, actor=actor, content={
+    notice = notice_issue(application=updated, kind=Notice.Kind.NOT_ACCEPTED, actor=actor, content={
         "reasons": reasons.strip(), "competent_authority": competent_authority.strip(),
         "how_to_succeed": how_to_succeed.strip(), "remedies": remedies_text(updated)})
     event_record(application=updated, kind="not_accepted", actor=actor, actor_label=_("综合受理窗口"),
@@ -259,7 +268,7 @@ def application_refuse(
 
 
 def rongque_latest_due(application: Application, today: date) -> date:
-    promised, _statutory = _days(application)
+    promised, _statutory = decision_limits(application)
     return get_calendar().add_working_days(today, promised)
 
 
@@ -317,7 +326,7 @@ def application_accept_rongque(
                          audit_after={"deferred": [m.name for m in chosen], "due": due.isoformat()})
     _take_responsibility(updated, actor)
     _record_acceptance(updated, accepted_on=accepted_on, actor=actor)
-    notice = _issue(application=updated, kind=Notice.Kind.RONGQUE, actor=actor, content={
+    notice = notice_issue(application=updated, kind=Notice.Kind.RONGQUE, actor=actor, content={
         **_accept_content(updated), "deadline": due.isoformat(),
         "problems": [{"subject": m.name, "problem": m.material.standard if m.material else "",
                       "how": _("通过网上办件详情页上传，或送至综合受理窗口")} for m in chosen],
@@ -355,7 +364,7 @@ def application_deem_accepted(*, application: Application, today: date | None = 
                          check=_due_before("acceptance_due", today))
     received = updated.received_on or timezone.localdate()
     _record_acceptance(updated, accepted_on=received, actor=None)
-    notice = _issue(application=updated, kind=Notice.Kind.DEEMED_ACCEPTANCE, actor=None,
+    notice = notice_issue(application=updated, kind=Notice.Kind.DEEMED_ACCEPTANCE, actor=None,
                     content=_accept_content(updated))
     event_record(application=updated, kind="deemed_accepted", actor_label=_("系统"),
                  summary=_("受理期限内未作出受理决定，自材料收到之日（%(day)s）起视为受理（%(notice)s）") % {
@@ -385,9 +394,10 @@ def application_terminate_rongque(*, application: Application, today: date | Non
                          audit_after={"owed": owed}, check=_due_before("rongque_due", today))
     updated.closing_note = _("容缺材料逾期未补齐：%(names)s") % {"names": "、".join(owed)}
     updated.save(update_fields=["closing_note"])
-    notice = _issue(application=updated, kind=Notice.Kind.TERMINATION, actor=None, content={
+    notice = notice_issue(application=updated, kind=Notice.Kind.TERMINATION, actor=None, content={
         "reasons": updated.closing_note, "problems": [{"subject": n, "problem": _("逾期未补齐")} for n in owed],
         "remedies": remedies_text(updated)})
+    application_closed.send(sender=Application, application=updated)
     event_record(application=updated, kind="terminated", actor_label=_("系统"),
                  summary=_("容缺材料逾期未补齐，终止办理（%(notice)s）") % {"notice": notice.number})
     applicant_tell(application=updated, subject=_("已终止办理：%(title)s") % {"title": updated.title},

@@ -1,4 +1,5 @@
-"""The PDF of an intake notice (受理通知书, 一次性告知, 不予受理 …): rendered once, stored, fingerprinted.
+"""The PDF of a notice (受理通知书, 一次性告知, 不予受理 …, and review's 审查补正, 特别程序告知, 延期告知 and the
+决定书): rendered once, stored, fingerprinted.
 
 Article 32 of the Administrative Licensing Law requires a written notice "with the authority's seal and the
 date": the PDF carries the issuing department's seal over its name and date, and a QR code to the public
@@ -16,12 +17,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Notice
+from applications.models import Application, Notice
+from items.models import ItemVersion
 from portal.pdf import public_url, qr_data_uri, render_pdf
 from portal.seal import seal_data_uri
 
 NOTICE_TEMPLATES = {kind: f"applications/notices/{kind}.html" for kind in Notice.Kind.values}
 _DATE_KEYS = ("received_on", "accepted_on", "promised_due", "statutory_due", "deadline")
+# Notices that decide (决定书) close with "特此决定" rather than "特此通知".
+_DECISIONS = (Notice.Kind.APPROVAL, Notice.Kind.DENIAL)
 
 
 def _as_date(value: Any) -> date | None:
@@ -43,6 +47,33 @@ def _problems(content: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _whole_number(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _versions(application: Application) -> list[ItemVersion]:
+    if application.version is not None:
+        return [application.version]
+    return list(application.bundle_versions.order_by("pk"))
+
+
+def _decision_facts(application: Application, content: dict[str, Any]) -> dict[str, Any]:
+    """What a decision states beside its reasons: the items decided, their legal basis (设定依据; the
+    content's own basis first), the licences to be issued and the issue period (Art. 44)."""
+    versions = _versions(application)
+    bases = list(dict.fromkeys(v.legal_basis.strip() for v in versions if v.legal_basis.strip()))
+    return {
+        "basis": str(content.get("basis") or "").strip() or "；".join(bases),
+        "decided_items": [v.name for v in versions] if application.bundle_id else [],
+        "results": list(dict.fromkeys(v.result_name.strip() for v in versions if v.result_name.strip())),
+        "issue_limit": max((v.issue_limit for v in versions), default=10),
+    }
+
+
 def notice_context(notice: Notice) -> dict[str, Any]:
     """What the notice templates show: the notice's own content first, the application's columns after."""
     application = notice.application
@@ -57,6 +88,7 @@ def notice_context(notice: Notice) -> dict[str, Any]:
         else application.supplement_due,
     }
     dates = {key: _as_date(content.get(key)) or fallbacks[key] for key in _DATE_KEYS}
+    decision = _decision_facts(application, content) if notice.kind in _DECISIONS else {}
     return {
         "notice": notice,
         "title": notice.get_kind_display(),
@@ -76,6 +108,16 @@ def notice_context(notice: Notice) -> dict[str, Any]:
         "remedies": str(content.get("remedies") or ""),
         "how_to_succeed": str(content.get("how_to_succeed") or ""),
         "commitment": str(content.get("commitment") or ""),
+        # Review: an Art. 45 procedure (特别程序), an Art. 42 extension, a decision.
+        "procedure": str(content.get("procedure") or ""),
+        "expected_days": _whole_number(content.get("expected_days")),
+        "started_on": _as_date(content.get("started_on")),
+        "days": _whole_number(content.get("days")),
+        "basis": "",
+        "decided_items": [],
+        "results": [],
+        **decision,
+        "closing": "特此决定。" if notice.kind in _DECISIONS else "特此通知。",
         "seal": seal_data_uri(notice.department),
         "qr": qr_data_uri(public_url(notice.tracking_url())),
     }

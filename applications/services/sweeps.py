@@ -47,7 +47,8 @@ def applications_lapse_supplements(*, today: date) -> int:
 
 
 def applications_terminate_rongque(*, today: date) -> int:
-    due = Application.objects.filter(rongque_pending=True, rongque_due__lt=today, status=Status.ACCEPTED)
+    due = Application.objects.filter(rongque_pending=True, rongque_due__lt=today,
+                                     status__in=[Status.ACCEPTED, Status.IN_REVIEW])
     return _sweep(list(due.order_by("rongque_due").values_list("pk", flat=True)[:BATCH]),
                   application_terminate_rongque, today)
 

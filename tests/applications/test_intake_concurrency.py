@@ -48,7 +48,7 @@ def test_two_clerks_accept_the_same_submission_one_succeeds_one_conflicts(people
     assert len(successes) == 1 and len(conflicts) == 1, outcomes
     assert isinstance(conflicts[0], (TransitionNotAllowed, ConcurrentTransition))
     application.refresh_from_db()
-    assert application.status == Status.ACCEPTED
+    assert application.status in (Status.ACCEPTED, Status.IN_REVIEW)  # review starts once the outbox delivers
     assert application.notices.filter(kind=Notice.Kind.ACCEPTANCE).count() == 1
     assert application.responsible_clerk == successes[0].accepted_by
 

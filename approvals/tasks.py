@@ -1,0 +1,21 @@
+"""Celery tasks of review: thin, idempotent, calling services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from approvals.models import Case
+from approvals.services import sweeps
+from approvals.signals import case_approved
+from portal.outbox import outbox_task
+
+
+@outbox_task("approvals.case_approved")
+def case_approved_task(*, case_id: int) -> None:
+    case = Case.objects.select_related("application").get(pk=case_id)
+    case_approved.send(sender=Case, case=case)
+
+
+@shared_task(name="approvals.review_sweep")
+def review_sweep() -> dict[str, int]:
+    """Deemed approval and reminders, as of today."""
+    return sweeps.review_sweep(today=timezone.localdate())
