@@ -68,6 +68,7 @@ from applications.serializers import (
     ReuseSerializer,
     RongqueSerializer,
     SupplementSerializer,
+    SupplySerializer,
     TrackingQuery,
     TrackingSerializer,
     UploadSerializer,
@@ -90,6 +91,8 @@ from applications.services.intake import (
     application_refuse,
     application_request_supplement,
 )
+from applications.services.review import application_supply
+from portal.errors import Conflict, DomainError
 from portal.models import Role
 from portal.permissions import HasRole, has_role
 from portal.services.audit import audit_record
@@ -350,6 +353,29 @@ class ApplicationWithdrawView(ApplicationActionView):
     def act(self, request: Request, application: Application) -> None:
         reason = _valid(WithdrawSerializer, request.data).validated_data["reason"]
         application_withdraw(actor=request.user, application=application, reason=reason)
+
+
+class ApplicationSupplyView(ApplicationActionView):
+    @extend_schema(
+        parameters=[ID], request=SupplySerializer,
+        responses={200: ApplicationDetailSerializer,
+                   400: OpenApiResponse(description="A listed material has no new file (named in `materials`), "
+                                                    "or nothing was listed and the note is empty."),
+                   409: OpenApiResponse(description="No review supplement is awaited.")},
+        summary="Answer a review supplement (审查补正)",
+        description="While `review_supplement` is true: upload a new file for every material with a `problem` "
+                    "(…/materials/{mid}/files/), then post this; the departments that asked resume their review.")
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def act(self, request: Request, application: Application) -> None:
+        note = _valid(SupplySerializer, request.data).validated_data["note"]
+        try:
+            application_supply(actor=request.user, application=application, note=note)
+        except Conflict:
+            raise
+        except DomainError as exc:  # nothing awaited: the application's state refuses it, not the input
+            raise Conflict(str(exc)) from exc
 
 
 # --- materials ------------------------------------------------------------------------------------------

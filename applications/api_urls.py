@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:pk>/form/", api.ApplicationFormView.as_view(), name="api-application-form"),
     path("applications/<int:pk>/submit/", api.ApplicationSubmitView.as_view(), name="api-application-submit"),
     path("applications/<int:pk>/withdraw/", api.ApplicationWithdrawView.as_view(), name="api-application-withdraw"),
+    path("applications/<int:pk>/supply/", api.ApplicationSupplyView.as_view(), name="api-application-supply"),
     path("applications/<int:pk>/materials/", api.MaterialListView.as_view(), name="api-application-materials"),
     path("applications/<int:pk>/materials/<int:mid>/files/", api.MaterialFilesView.as_view(),
          name="api-material-files"),

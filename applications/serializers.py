@@ -162,6 +162,9 @@ class ApplicationSummarySerializer(ReadOnlySerializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     acceptance_due = serializers.DateField(allow_null=True, help_text="受理期限 (Art. 32: 5 working days).")
     promised_due = serializers.DateField(allow_null=True, help_text="承诺办结日期.")
+    review_supplement = serializers.BooleanField(
+        help_text="审查补正: a reviewing department waits for the materials it flagged (their `problem`); answer "
+                  "with POST …/supply/.")
 
 
 class QueueEntrySerializer(ApplicationSummarySerializer):
@@ -251,6 +254,9 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     statutory_due = serializers.DateField(allow_null=True, help_text="法定办结日期.")
     rongque_pending = serializers.BooleanField(help_text="容缺 materials still owed.")
     rongque_due = serializers.DateField(allow_null=True, help_text="容缺补齐期限.")
+    review_supplement_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the review supplement was asked: files uploaded since then answer it.")
+    decided_at = serializers.DateTimeField(allow_null=True, help_text="决定时间 (准予 / 不予许可).")
     closed_at = serializers.DateTimeField(allow_null=True)
     closing_note = serializers.CharField()
     awaiting = serializers.SerializerMethodField()
@@ -374,6 +380,11 @@ class ReuseSerializer(ReadOnlySerializer):
 
 class CommitmentSerializer(ReadOnlySerializer):
     signed_name = serializers.CharField(max_length=100, help_text="承诺人签名.")
+
+
+class SupplySerializer(ReadOnlySerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                 help_text="补正说明: what was supplied; answers the items that are not materials.")
 
 
 class ProblemSerializer(ReadOnlySerializer):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/supply/", views.application_supply, name="application_supply"),
     path("applications/<int:pk>/notices/", views.application_notices_partial, name="application_notices_partial"),
     path("applications/<int:pk>/notices/<int:nid>/pdf/", views.notice_pdf, name="notice_pdf"),
     path("applications/<int:pk>/materials/<int:mid>/upload/", views.material_upload,

@@ -321,6 +321,7 @@ def _page(request: HttpRequest, application: Application, *, status: int = 200, 
         "interview_form": bound.get("interview_form") or InterviewForm(),
         "proxy_form": bound.get("proxy_form") or ProxyForm(),
         "active": bound.get("active", ""),
+        "instant_decision_url": _instant_decision_url(request, application),
     }
     if submitted:
         latest = rongque_latest_due(application, timezone.localdate())
@@ -332,6 +333,15 @@ def _page(request: HttpRequest, application: Application, *, status: int = 200, 
             unsatisfied=[m for m in materials if m.required and not m.is_satisfied],
         )
     return render(request, "applications/desk/application.html", context, status=status)
+
+
+def _instant_decision_url(request: HttpRequest, application: Application) -> str:
+    """即办件: the clerk who accepted it decides on the spot, on the review app's page (a plain path: intake
+    does not import review)."""
+    instant = application.version is not None and application.version.instant
+    if instant and application.status == Status.ACCEPTED and application.accepted_by_id == request.user.pk:
+        return f"/review/applications/{application.pk}/decide/"
+    return ""
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -460,7 +470,8 @@ def desk_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except (DomainError, *CONFLICTS) as exc:
         return _refused(request, application, exc)
     messages.success(request, _("已受理，受理通知书已出具。"))
-    return redirect(reverse("desk_application", args=[application.pk]) + "#notices")
+    instant = application.version is not None and application.version.instant
+    return redirect(reverse("desk_application", args=[application.pk]) + ("#instant" if instant else "#notices"))
 
 
 @clerk_only

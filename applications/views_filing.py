@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -43,7 +45,7 @@ from applications.models import (
     Notice,
     Status,
 )
-from applications.services import filing
+from applications.services import filing, review
 from applications.services.applicants import applicant_for_user, applicant_member_add, applicant_member_remove
 from items.application_form import application_form
 from items.selectors import item_by_code, published_bundles
@@ -163,10 +165,16 @@ def _dues(application: Application) -> list[tuple[str, Any]]:
     return [(label, due) for label, due in rows if due]
 
 
-@login_required
-@require_GET
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _get(request, pk)
+class SupplyForm(forms.Form):
+    """审查补正: the applicant's answer beside the replaced files."""
+
+    note = forms.CharField(label=gettext_lazy("补正说明"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("说明已补正的内容；所列事项不是材料的，请在此答复。"))
+
+
+def _render_detail(request: HttpRequest, application: Application, *, supply_form: SupplyForm | None = None,
+                   supply_errors: Iterable[str] = (), status: int = 200) -> HttpResponse:
     materials = _materials(application)
     deferred = [m for m in materials if m.status == MaterialStatus.DEFERRED] if application.rongque_pending else []
     notices = list(application.notices.all())
@@ -179,9 +187,42 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deferred": [{"m": m, "upload": UploadForm(auto_id=f"m{m.pk}-%s")} for m in deferred],
         "notices": notices,
         "problems": _supplement_problems(application, notices),
+        "review_supplement": _review_supplement(application, materials, notices, supply_form, supply_errors),
         "editable": application.status in filing.EDITABLE,
         "withdraw_form": WithdrawForm() if application.is_open else None,
-    })
+    }, status=status)
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _get(request, pk))
+
+
+def _review_supplement(application: Application, materials: list[ApplicationMaterial], notices: list[Notice],
+                       form: SupplyForm | None, errors: Iterable[str]) -> dict[str, Any] | None:
+    """While a reviewing department waits for a supplement (审查补正): what each department asked (its
+    notices since the last supply), and an upload form for exactly the materials it listed."""
+    if not (application.status == Status.IN_REVIEW and application.review_supplement):
+        return None
+    last_supplied = application.events.filter(kind="supplied").order_by("-at").values_list("at", flat=True).first()
+    asked = [n for n in notices if n.kind == Notice.Kind.REVIEW_SUPPLEMENT
+             and (last_supplied is None or n.issued_at > last_supplied)]
+    since = application.review_supplement_at
+    deferred = {m.pk for m in materials if application.rongque_pending and m.status == MaterialStatus.DEFERRED}
+    return {
+        "asked": [{"notice": n, "problems": list(n.content.get("problems", []))} for n in asked],
+        "rows": [{
+            "m": m,
+            "upload": UploadForm(auto_id=f"rs{m.pk}-%s"),
+            "anchor": m.pk not in deferred,  # the 容缺 section above holds that material's anchor
+            "since": since,
+            # A file given after the request answers it; older ones are what was found wanting.
+            "replaced": since is not None and any(d.uploaded_at >= since for d in m.documents.all()),
+        } for m in materials if filing.in_review_supplement(application, m)],
+        "form": form or SupplyForm(auto_id="supply-%s"),
+        "errors": list(errors),
+    }
 
 
 def _supplement_problems(application: Application, notices: list[Notice]) -> list[dict[str, Any]]:
@@ -324,6 +365,26 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("办件当前状态不能撤回。"))
     else:
         messages.success(request, _("申请已撤回。"))
+    return redirect("application_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_supply(request: HttpRequest, pk: int) -> HttpResponse:
+    """提交补正: every listed material has been replaced (and the note answers the rest); review continues."""
+    application = _get(request, pk)
+    form = SupplyForm(request.POST, auto_id="supply-%s")
+    if not form.is_valid():
+        return _render_detail(request, application, supply_form=form, status=400)
+    try:
+        review.application_supply(actor=request.user, application=application, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        application.refresh_from_db()
+        return _render_detail(request, application, supply_form=form, supply_errors=_messages_of(exc), status=400)
+    except (DomainError, *CONFLICTS):
+        messages.error(request, _("当前没有需要补正的内容，或办件状态已变化，请刷新页面。"))
+        return redirect("application_detail", pk=application.pk)
+    messages.success(request, _("已提交补正，审查继续。"))
     return redirect("application_detail", pk=application.pk)
 
 

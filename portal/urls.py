@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("calendar/due/", api.CalendarDueView.as_view(), name="api-calendar-due"),
     path("", include("items.api_urls")),
     path("", include("applications.api_urls")),
+    path("", include("approvals.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("", include("items.urls")),
     path("", include("applications.urls")),
+    path("review/", include("approvals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,1 @@
+"""Review pages under /review/: the department inbox, tasks, cases, extensions and A/B posts."""
