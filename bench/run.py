@@ -9,6 +9,9 @@
    trivial query) on the same server in the same run, with a catalogue of 3,000 published items.
 3. Application submission through the API (start + form + submit in one POST with an idempotency key, as a
    client filing an item with no uploads does), beside the same floor.
+4. Review (bench/review_bench.py, in a process of its own): approval actions (claim + approve, with the join)
+   through the services beside an in-process floor and through the API beside /healthz/; and the beat sweep's
+   selection over 1,000,000 open tasks (100,000 on SQLite) against 10,000, with 1,000 due in both.
 """
 
 from __future__ import annotations
@@ -193,6 +196,14 @@ def http_bench(requests: int = 600, concurrency: int = 4) -> None:
         server.wait(timeout=20)
 
 
+def review_bench() -> None:
+    """In a process of its own with a temp dir of its own: the SQLite file, the embedded broker, mail."""
+    sys.stdout.flush()
+    env = {**os.environ, "PORTAL_VAR_DIR": tempfile.mkdtemp(prefix="portal-bench-review-"), "DEBUG": "False",
+           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    subprocess.run([sys.executable, str(ROOT / "bench" / "review_bench.py")], cwd=ROOT, env=env, check=True)
+
+
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
@@ -200,3 +211,4 @@ if __name__ == "__main__":
     django.setup()
     clock_bench()
     http_bench()
+    review_bench()

@@ -185,17 +185,18 @@ def test_online_filing_with_a_supplement_round_ends_accepted_with_notices(new_pa
     clerk.get_by_role("region", name="受理", exact=True).get_by_role("button", name="受理", exact=True).click()
     expect(clerk.get_by_text("已受理，受理通知书已出具。")).to_be_visible()
 
-    # The applicant: accepted, every step on the timeline, the promised date, and both notices as PDFs.
+    # The applicant: accepted and sent on to review, every step on the timeline, the promised date, and both
+    # notices as PDFs.
     application.refresh_from_db()
-    assert application.status == Status.ACCEPTED
+    assert application.status == Status.IN_REVIEW
     citizen.reload()
-    expect(summary).to_contain_text("已受理")
+    expect(summary).to_contain_text("审查中")
     promised = summary.locator("div", has=citizen.get_by_text("承诺办结日期", exact=True))
     expect(promised).to_contain_text(f"{application.promised_due:%Y-%m-%d}")
     steps = citizen.get_by_role("region", name="办理进度").get_by_role("listitem")
-    expect(steps).to_have_count(5)
+    expect(steps).to_have_count(6)
     for i, summary_text in enumerate(["登记申请", "提交申请，等待窗口预审", "一次性告知补正（3 项",
-                                      "补正后重新提交，等待窗口预审", "已受理（"]):
+                                      "补正后重新提交，等待窗口预审", "已受理（", "并联审查"]):
         expect(steps.nth(i)).to_contain_text(summary_text)
 
     notices = citizen.get_by_role("region", name="通知书", exact=True)
@@ -285,12 +286,12 @@ def test_walk_in_enterprise_is_called_and_accepted_with_a_missing_secondary_mate
     rongque.get_by_role("button", name="容缺受理").click()
     expect(clerk.get_by_text("已容缺受理，容缺受理通知书已出具。")).to_be_visible()
     application.refresh_from_db()
-    assert application.status == Status.ACCEPTED and application.rongque_pending
+    assert application.status == Status.IN_REVIEW and application.rongque_pending
     assert f"{application.rongque_due:%Y-%m-%d}" == latest
-    expect(clerk.get_by_role("region", name="办理记录").get_by_role("listitem").last).to_contain_text(
+    expect(clerk.get_by_role("region", name="办理记录").get_by_role("listitem").nth(-2)).to_contain_text(
         "容缺受理（")
     facts = clerk.get_by_role("region", name="办件", exact=True)
-    expect(facts).to_contain_text("已受理")
+    expect(facts).to_contain_text("审查中")
     expect(facts).to_contain_text(f"容缺补齐期限{latest}")
 
     notice = notice_of(application, Notice.Kind.RONGQUE)
@@ -342,11 +343,12 @@ def test_tracking_page_from_the_notice_shows_status_and_timeline_but_no_personal
     facts = page.get_by_role("region", name=ITEM_NAME)
     expect(facts).to_contain_text(application.number)
     expect(facts).to_contain_text(DEPARTMENT)
-    expect(facts).to_contain_text("已受理")
+    expect(facts).to_contain_text("审查中")
     steps = page.get_by_role("region", name="办理进度").get_by_role("listitem")
-    expect(steps).to_have_count(5)
-    expect(steps.last).to_contain_text(f"已受理（{notice.number}）")
-    expect(steps.last).to_contain_text(f"{application.promised_due:%Y-%m-%d}")
+    expect(steps).to_have_count(6)
+    expect(steps.nth(4)).to_contain_text(f"已受理（{notice.number}）")
+    expect(steps.nth(4)).to_contain_text(f"{application.promised_due:%Y-%m-%d}")
+    expect(steps.last).to_contain_text("并联审查")
     body = page.locator("body")
     for secret in (applicant.name, applicant.id_number, applicant.identity_masked, hall.citizen.username,
                    hall.clerk.display_name, application.query_code, FORM_DATA["phone"], "经营面积与租赁合同不一致"):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applications.demo import seed_intake
 from applications.demo_queue import seed_queue
+from approvals.demo import seed_review
 from items.demo import seed_catalogue
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.models import User
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         filed = seed_intake()
         if filed:
             self.stdout.write(f"Demo intake: {filed} applications filed.")
+        reviewed = seed_review()
+        if reviewed:
+            self.stdout.write(f"Demo review: {reviewed} cases opened (B岗 of demo_reviewer: demo_reviewer2; "
+                              "the other departments of the restaurant bundle: demo_reviewer_<department code>).")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.username:<18} {login.display_name}")
