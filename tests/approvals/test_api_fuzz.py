@@ -16,10 +16,12 @@ from approvals.services.tasks import task_approve, task_claim
 from portal.wsgi import application as wsgi_application
 from tests.applications.conftest import pdf_file
 from tests.approvals.conftest import accepted_case
-from tests.test_api_schemathesis import keep_the_test_connection  # noqa: F401  (autouse: WSGI calls)
+from tests.test_api_schemathesis import (
+    REVIEW_PATHS,
+    keep_the_test_connection,  # noqa: F401  (autouse: WSGI calls)
+)
 
-review_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application).include(
-    path_regex=r"^/api/v1/(tasks|cases|pauses|extensions|inspections|attachments|backups)/")
+review_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application).include(path_regex=REVIEW_PATHS)
 
 
 @pytest.fixture
