@@ -7,6 +7,6 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("并联审批")
 
     def ready(self) -> None:
-        from approvals import receivers
+        from approvals import receivers, tasks  # noqa: F401  (registers the Celery tasks the outbox publishes)
 
         receivers.connect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django.db import transaction
@@ -10,6 +11,11 @@ from items import demo_catalogue as data
 from items.models import Bundle, Item, Topic
 from items.services import bundle_save, item_create, version_approve, version_submit
 from portal.models import Department
+
+
+def _validity_months(result_name: str) -> int:
+    found = re.search(r"有效期\s*(\d+)\s*年", result_name)
+    return int(found.group(1)) * 12 if found else 0
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:
@@ -21,6 +27,8 @@ def _content(row: dict[str, Any]) -> dict[str, Any]:
             "online_depth", "citywide", "id_card_only", "appointment", "express", "online_payment",
             "result_type", "result_name", "reconsideration", "litigation")},
         **row["joint_rule"],
+        # "食品经营许可证（有效期5年）": the licence of the item is valid that long.
+        "licence_validity_months": _validity_months(row["result_name"]),
         "charged": bool(fee),
         "fee_basis": fee.get("basis", ""),
         "fee_standard": fee.get("standard", ""),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -175,6 +176,12 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
                                    default=ResultType.LICENCE)
     result_name = models.CharField(_("结果名称"), max_length=200, blank=True)
     result_sample = models.FileField(_("结果样本"), upload_to="items/samples/", blank=True)
+    # 电子证照 (DOMAIN.md §7): how long a licence of this item is valid (0: 长期有效) and its type code (the
+    # three digits after the defining authority's code in the licence identifier).
+    licence_validity_months = models.PositiveSmallIntegerField(
+        _("证照有效期（月）"), default=0, help_text=_("0 表示长期有效；例如食品经营许可证 60 个月。"))
+    licence_type_code = models.CharField(_("证照类型代码"), max_length=3, default="001",
+                                         validators=[RegexValidator(r"^\d{3}$", _("证照类型代码为 3 位数字。"))])
     reconsideration = models.TextField(_("行政复议"), blank=True)
     litigation = models.TextField(_("行政诉讼"), blank=True)
 
@@ -274,7 +281,7 @@ CONTENT_FIELDS = (
     "statutory_limit", "statutory_note", "promised_limit", "promised_note", "instant", "acceptance_limit",
     "issue_limit", "extension_limit", "visits", "visits_reason", "online_depth", "citywide", "id_card_only",
     "appointment", "express", "online_payment", "charged", "fee_basis", "fee_standard", "fee_waiver",
-    "result_type", "result_name", "reconsideration", "litigation",
+    "result_type", "result_name", "licence_validity_months", "licence_type_code", "reconsideration", "litigation",
     "all_must_approve", "one_veto", "timeout_consent", "absence_consent", "verification_signoffs", "auto_rules",
 )
 MATERIAL_FIELDS = ("name", "required", "form", "copies", "source", "standard", "may_be_missing",

@@ -161,6 +161,15 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Licence signing keys and certificates (licences/signing.py): never in MEDIA_ROOT, never in the repository.
+LICENCE_SIGNING_DIR = Path(env.str("LICENCE_SIGNING_DIR", default=str(VAR_DIR / "signing")))
+# The embedded defaults make a demo CA and department certificates when a department has none (licences/pki.py);
+# production refuses to sign without the certificates it was given (settings_production.py).
+LICENCE_DEMO_PKI = env.bool("LICENCE_DEMO_PKI", default=True)
+# Art. 50: the holder is reminded this many days before a licence expires (renewal is due 30 days before).
+LICENCE_EXPIRY_REMIND_DAYS = 30
+# Art. 44: the issuing department is reminded this many working days before the delivery deadline.
+LICENCE_DELIVERY_REMIND_DAYS = 2
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Security headers ---------------------------------------------------------------------------------
@@ -268,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     "appointment-no-shows": {"task": "applications.appointments_mark_no_shows", "schedule": 10 * 60.0},
     # Review: deemed approval (超时默许) and due-date reminders (cheap when nothing is due).
     "review-sweep": {"task": "approvals.review_sweep", "schedule": 15 * 60.0},
+    # Licences: delivery deadlines (Art. 44), expiry reminders (Art. 50), deemed renewal, PDFs still missing.
+    "licence-sweep": {"task": "licences.sweep", "schedule": 60 * 60.0},
 }
 
 # --- Notifications ------------------------------------------------------------------------------------

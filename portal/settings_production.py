@@ -8,6 +8,8 @@ DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL")  # required: QR codes on PDFs must point at the public address
 PORTAL_DEMO_DATA = env.bool("PORTAL_DEMO_DATA", default=False)
+# Licences are signed with the certificates mounted at LICENCE_SIGNING_DIR; no demo CA in production.
+LICENCE_DEMO_PKI = env.bool("LICENCE_DEMO_PKI", default=False)
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

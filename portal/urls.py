@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("items.urls")),
     path("", include("applications.urls")),
     path("review/", include("approvals.urls")),
+    path("licences/", include("licences.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

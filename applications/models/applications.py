@@ -88,6 +88,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     responsible_clerk = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True,
                                           blank=True, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(_("幂等键"), max_length=64, blank=True, editable=False)
+    # 延续 (Art. 50): the licence this application asks to renew; its approval replaces that licence.
+    renews = models.ForeignKey("licences.Licence", verbose_name=_("延续的证照"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
 
     # Each submission is a revision; a supplement notice answers one revision (one notice per submission).
     revision = models.PositiveIntegerField(_("提交次数"), default=0)
@@ -256,6 +259,7 @@ class MaterialStatus(models.TextChoices):
     REUSED = "reused", _("复用已有材料")
     COMMITMENT = "commitment", _("告知承诺替代")
     DEFERRED = "deferred", _("容缺后补")
+    LICENCE = "licence", _("电子证照调取")
 
 
 class ApplicationMaterial(models.Model):
@@ -274,6 +278,9 @@ class ApplicationMaterial(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=MaterialStatus.choices,
                               default=MaterialStatus.MISSING)
     documents = models.ManyToManyField(Document, verbose_name=_("文件"), blank=True, related_name="uses")
+    # 免提交: a material of source 电子证照库 filled at filing from the holder's licence library.
+    licence = models.ForeignKey("licences.Licence", verbose_name=_("电子证照"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     # What the last supplement notice asked for this material (empty when nothing).
     problem = models.TextField(_("补正要求"), blank=True)
 

@@ -1,0 +1,406 @@
+"""Every write to licences: issue (numbering), render and sign, deliver, renew, revoke and cancel, templates.
+
+Issue runs in the transaction that delivers the approval (approvals' receiver of `case_approved`): the
+licence row and its number are written there, under the lock of the department's counter row for the
+year, so a rolled-back issue leaves no gap and a redelivered approval finds its licence by `source`.
+The PDF is rendered and signed afterwards by the outbox task `licences.render` (a second or so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from calendar import monthrange
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.iso7064 import mod_37_36
+
+from items.models import ItemVersion
+from licences import signals, signing
+from licences.models import (
+    IDENTIFIER_ROOT,
+    DeliveryMethod,
+    HolderCodeType,
+    Licence,
+    LicenceCounter,
+    LicenceTemplate,
+    Status,
+)
+from licences.rendering import render_licence_pdf, validate_template
+from portal import clock, outbox
+from portal.fsm import transition_locked
+from portal.models import Department, Role, User
+from portal.services.audit import audit_record
+from portal.services.notifications import notify
+from portal.validators import mask_id_number
+
+IDENTIFIER_VERSION = "001"
+
+
+class LicenceConflict(Exception):
+    """The licence is not in a state that allows this (HTTP 409)."""
+
+
+# --- numbering and identifiers ---------------------------------------------------------------------------
+def licence_name(version: ItemVersion) -> str:
+    """The licence's name from the item's result name: "食品经营许可证（有效期5年）" → "食品经营许可证"."""
+    name = re.split(r"[（(]", version.result_name or "", maxsplit=1)[0].strip()
+    return name or version.name
+
+
+def identifier_for(*, definer_uscc: str, type_code: str, issuer_uscc: str, serial: str,
+                   version: str = IDENTIFIER_VERSION) -> str:
+    """`1.2.156.3005.2.<definer USCC + type code>.<issuer USCC>.<serial>.<version>.<check>` (DOMAIN.md §7);
+    the check character is ISO 7064 MOD 37,36 over the identifier without the root and the dots."""
+    body = f"{definer_uscc}{type_code}.{issuer_uscc}.{serial}.{version}"
+    check = mod_37_36.calc_check_digit(body.replace(".", ""))
+    return f"{IDENTIFIER_ROOT}.{body}.{check}"
+
+
+def identifier_is_valid(identifier: str) -> bool:
+    root = f"{IDENTIFIER_ROOT}."
+    if not identifier.startswith(root):
+        return False
+    compact = identifier[len(root):].replace(".", "").upper()
+    try:
+        return bool(compact) and mod_37_36.is_valid(compact)
+    except Exception:
+        return False
+
+
+def lock_counter(department: Department, year: int) -> LicenceCounter:
+    """The department's counter row for the year, locked until the transaction ends."""
+    counter, _created = LicenceCounter.objects.select_for_update().get_or_create(department=department, year=year)
+    return counter
+
+
+def next_serial(counter: LicenceCounter) -> int:
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def valid_to_for(version: ItemVersion, valid_from: date) -> date | None:
+    """The last day of validity: N months from the first, minus a day; None for 长期有效."""
+    months = version.licence_validity_months
+    return add_months(valid_from, months) - timedelta(days=1) if months else None
+
+
+def _expiry_remind_on(valid_to: date | None) -> date | None:
+    return valid_to - timedelta(days=settings.LICENCE_EXPIRY_REMIND_DAYS) if valid_to else None
+
+
+# --- issue -----------------------------------------------------------------------------------------------
+@transaction.atomic
+def licence_issue(
+    *,
+    source: str,
+    version: ItemVersion,
+    holder_name: str,
+    holder_code: str,
+    holder_code_type: str,
+    decided_on: date,
+    application_number: str = "",
+    facts: list[list[str]] | None = None,
+    renews: Licence | None = None,
+    actor: Any = None,
+) -> Licence:
+    """Issue the licence of `source` (one approval of one item), or return the one issued already.
+
+    Numbers are gap-free per issuing department and year: the counter row is locked until this
+    transaction ends, and rolls back with it.
+    """
+    existing = Licence.objects.filter(source=source).first()
+    if existing is not None:
+        return existing
+    if holder_code_type not in HolderCodeType.values:
+        raise ValidationError({"holder_code_type": _("未知的持证主体代码类型。")})
+    item = version.item
+    department = item.department
+    today = timezone.localdate()
+    counter = lock_counter(department, today.year)
+    # Under the lock, an issue of the same source that committed meanwhile is visible: return it.
+    existing = Licence.objects.filter(source=source).first()
+    if existing is not None:
+        return existing
+    serial = next_serial(counter)
+    serial_text = f"{today.year}{serial:06d}"
+    valid_to = valid_to_for(version, today)
+    deliver_due = clock.get_calendar().add_working_days(decided_on, version.issue_limit)
+    licence = Licence(
+        identifier=identifier_for(definer_uscc=department.uscc, type_code=version.licence_type_code,
+                                  issuer_uscc=department.uscc, serial=serial_text),
+        number=f"{department.code}-{serial_text}",
+        department=department, year=today.year, serial=serial, name=licence_name(version),
+        type_code=f"{department.uscc}{version.licence_type_code}", item=item, version=version,
+        holder_name=holder_name[:200], holder_code=holder_code, holder_code_type=holder_code_type,
+        facts=facts or [], source=source, application_number=application_number,
+        decided_on=decided_on, issued_on=today, valid_from=today, valid_to=valid_to,
+        deliver_due=deliver_due,
+        deliver_remind_on=clock.get_calendar().working_days_before(deliver_due,
+                                                                   settings.LICENCE_DELIVERY_REMIND_DAYS),
+        expiry_remind_on=_expiry_remind_on(valid_to),
+    )
+    try:
+        with transaction.atomic():
+            licence.save()
+    except IntegrityError:
+        # The same source issued in a concurrent transaction that committed first: that one stands.
+        existing = Licence.objects.filter(source=source).first()
+        if existing is None:
+            raise
+        transaction.set_rollback(True)
+        return existing
+    if renews is not None:
+        _replace(renews, licence)
+    audit_record(actor=actor, action="licence.issue", obj=licence,
+                 after={"number": licence.number, "identifier": licence.identifier, "source": source})
+    outbox.enqueue("licences.render", licence_id=licence.pk)
+    return licence
+
+
+def _replace(old: Licence, new: Licence) -> None:
+    locked = Licence.objects.select_for_update().get(pk=old.pk)
+    if locked.status == Status.VALID:
+        transition_locked(locked, "replace", actor=None, action="licence.replace", by=new,
+                          audit_after={"replaced_by": new.number})
+        locked.save()
+
+
+# --- render and sign -------------------------------------------------------------------------------------
+def licence_render(*, licence_id: int) -> Licence:
+    """Render, sign and store the PDF of a licence being made, once; then tell the holder it is ready.
+
+    Rendering and signing take a second or so before the licence row is locked; it is then checked again,
+    so two deliveries of the task store one file.
+    """
+    licence = Licence.objects.select_related("department", "version", "item").get(pk=licence_id)
+    if licence.status != Status.RENDERING:
+        return licence
+    unsigned = render_licence_pdf(licence)
+    pdf, signer = signing.sign(unsigned, licence.department, reason=f"{licence.name} {licence.number}")
+    storage = licence.pdf.storage
+    name = storage.save(f"licences/{licence.year}/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    try:
+        with transaction.atomic():
+            locked = Licence.objects.select_for_update().get(pk=licence_id)
+            if locked.status != Status.RENDERING:
+                storage.delete(name)
+                return locked
+            transition_locked(locked, "make_ready", actor=None, action="licence.ready",
+                              pdf_name=name, sha256=hashlib.sha256(pdf).hexdigest(), signer=signer,
+                              audit_after={"sha256": hashlib.sha256(pdf).hexdigest()})
+            if locked.delivery_method == DeliveryMethod.DOWNLOAD:
+                # 电子送达: the signed licence is in the holder's account the moment it is ready.
+                locked.delivered_at = locked.ready_at
+            locked.save()
+            transaction.on_commit(lambda: signals.licence_ready.send(sender=Licence, licence=locked))
+    except BaseException:
+        storage.delete(name)
+        raise
+    return locked
+
+
+# --- delivery (Art. 44) ----------------------------------------------------------------------------------
+def _lock(licence: Licence) -> Licence:
+    return Licence.objects.select_for_update().select_related("department").get(pk=licence.pk)
+
+
+@transaction.atomic
+def licence_choose_delivery(*, licence: Licence, actor: Any, method: str, address: str = "", recipient: str = "",
+                            phone: str = "") -> Licence:
+    """The holder chooses how to receive it: download, pick-up at the result window, or free express."""
+    locked = _lock(licence)
+    if locked.delivered_at is not None and locked.delivery_method != DeliveryMethod.DOWNLOAD:
+        raise LicenceConflict(_("证照已送达，不能再更改领取方式。"))
+    if locked.status not in (Status.RENDERING, Status.VALID):
+        raise LicenceConflict(_("证照已失效，不能领取。"))
+    if method not in DeliveryMethod.values:
+        raise ValidationError({"method": _("请选择领取方式。")})
+    if method == DeliveryMethod.EXPRESS:
+        errors = {}
+        if not address.strip():
+            errors["address"] = _("邮寄须填写收件地址。")
+        if not recipient.strip():
+            errors["recipient"] = _("邮寄须填写收件人。")
+        if not re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", phone.strip()):
+            errors["phone"] = _("请填写正确的收件人电话。")
+        if errors:
+            raise ValidationError(errors)
+    locked.delivery_method = method
+    locked.delivery_address, locked.delivery_recipient, locked.delivery_phone = (
+        (address.strip()[:200], recipient.strip()[:100], phone.strip()[:20]) if method == DeliveryMethod.EXPRESS
+        else ("", "", ""))
+    # Download counts as delivered once the signed PDF is in the account; pick-up and express wait for
+    # the clerk's record.
+    locked.delivered_at = locked.ready_at if method == DeliveryMethod.DOWNLOAD else None
+    locked.save()
+    audit_record(actor=actor, action="licence.delivery_choose", obj=locked, after={"method": method})
+    return locked
+
+
+def _staff_check(actor: Any) -> None:
+    if actor.role not in (Role.CLERK, Role.REVIEWER, Role.HEAD):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def licence_record_pickup(*, licence: Licence, actor: Any, collected_by: str, id_number: str = "") -> Licence:
+    """The clerk at the result window records who collected the licence (and their ID, masked)."""
+    _staff_check(actor)
+    locked = _lock(licence)
+    if locked.status != Status.VALID:
+        raise LicenceConflict(_("证照尚未制作完成或已失效。"))
+    if locked.delivery_method != DeliveryMethod.PICKUP or locked.delivered_at is not None:
+        raise LicenceConflict(_("该证照不在待领取状态。"))
+    if not collected_by.strip():
+        raise ValidationError({"collected_by": _("请填写领取人姓名。")})
+    locked.collected_by = collected_by.strip()[:100]
+    locked.collected_id_masked = mask_id_number(id_number.strip().upper())[:18] if id_number.strip() else ""
+    _delivered(locked, actor)
+    return locked
+
+
+@transaction.atomic
+def licence_record_dispatch(*, licence: Licence, actor: Any, company: str, tracking_number: str) -> Licence:
+    """The clerk records the express company and tracking number (free of charge to the applicant)."""
+    _staff_check(actor)
+    locked = _lock(licence)
+    if locked.status != Status.VALID:
+        raise LicenceConflict(_("证照尚未制作完成或已失效。"))
+    if locked.delivery_method != DeliveryMethod.EXPRESS or locked.delivered_at is not None:
+        raise LicenceConflict(_("该证照不在待邮寄状态。"))
+    errors = {}
+    if not company.strip():
+        errors["company"] = _("请填写快递公司。")
+    if not re.fullmatch(r"[A-Za-z0-9-]{6,40}", tracking_number.strip()):
+        errors["tracking_number"] = _("请填写正确的快递单号（6–40 位字母或数字）。")
+    if errors:
+        raise ValidationError(errors)
+    locked.express_company = company.strip()[:50]
+    locked.tracking_number = tracking_number.strip()
+    _delivered(locked, actor)
+    return locked
+
+
+def _delivered(locked: Licence, actor: Any) -> None:
+    locked.delivered_at = timezone.now()
+    locked.delivered_by = actor
+    locked.deliver_overdue = False
+    locked.save()
+    audit_record(actor=actor, action="licence.deliver", obj=locked,
+                 after={"method": locked.delivery_method, "tracking_number": locked.tracking_number})
+    transaction.on_commit(lambda: signals.licence_changed.send(sender=Licence, licence=locked, change="delivered"))
+
+
+def licence_record_download(*, licence: Licence, actor: Any) -> None:
+    """The first download by the holder is recorded (the audit log keeps every one)."""
+    if licence.downloaded_at is None:
+        Licence.objects.filter(pk=licence.pk, downloaded_at__isnull=True).update(downloaded_at=timezone.now())
+    audit_record(actor=actor, action="licence.download", obj=licence)
+
+
+# --- revocation and cancellation (Arts. 69, 70) ------------------------------------------------------------
+def may_end(actor: Any, licence: Licence) -> bool:
+    return actor.role == Role.HEAD and actor.department_id == licence.department_id
+
+
+@transaction.atomic
+def licence_end(*, licence: Licence, actor: Any, kind: str, reason: str, basis: str = "") -> Licence:
+    """Revoke (撤销, Art. 69) or cancel (注销, Art. 70) a valid licence, with reasons, by the issuing
+    department's head; the verification page says so from then on."""
+    if kind not in ("revoke", "cancel"):
+        raise ValidationError({"kind": _("请选择撤销或注销。")})
+    if not may_end(actor, licence):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明撤销或注销的理由。")})
+    locked = _lock(licence)
+    transition_locked(locked, kind, actor=actor, action=f"licence.{kind}", by=actor, reason=reason.strip(),
+                      basis=basis.strip(), audit_after={"reason": reason.strip()})
+    locked.save()
+    transaction.on_commit(lambda: signals.licence_changed.send(sender=Licence, licence=locked, change=kind))
+    return locked
+
+
+# --- renewal (Art. 50) -------------------------------------------------------------------------------------
+def renewal_in_time(licence: Licence, filed_on: date) -> bool:
+    """Filed at least 30 days before expiry (Art. 50 ¶1)."""
+    return licence.valid_to is not None and filed_on <= licence.valid_to - timedelta(days=30)
+
+
+@transaction.atomic
+def licence_renewal_filed(*, licence: Licence, application_number: str, filed_on: date) -> Licence:
+    """A renewal application was submitted for this licence: the deemed-renewal sweep now watches it."""
+    locked = _lock(licence)
+    if locked.status != Status.VALID:
+        raise ValidationError({"renews": _("只有有效的证照可以申请延续。")})
+    locked.renewal_application = application_number
+    locked.renewal_filed_on = filed_on
+    locked.save(update_fields=["renewal_application", "renewal_filed_on"])
+    audit_record(actor=None, action="licence.renewal_filed", obj=locked,
+                 after={"application": application_number, "in_time": renewal_in_time(locked, filed_on)})
+    return locked
+
+
+@transaction.atomic
+def licence_renewal_closed(*, licence: Licence, application_number: str) -> None:
+    """The renewal application ended without a new licence (denied, withdrawn): stop watching it."""
+    locked = _lock(licence)
+    if locked.renewal_application == application_number:
+        locked.renewal_application = ""
+        locked.save(update_fields=["renewal_application"])
+        audit_record(actor=None, action="licence.renewal_closed", obj=locked, after={"application": application_number})
+
+
+# --- templates -----------------------------------------------------------------------------------------------
+def may_edit_templates(actor: Any) -> bool:
+    return actor.role in (Role.CATALOGUE_ADMIN, Role.SYSADMIN)
+
+
+@transaction.atomic
+def licence_template_save(*, item: Any, actor: Any, body: str) -> LicenceTemplate:
+    if not may_edit_templates(actor):
+        raise PermissionDenied
+    validate_template(body)
+    template = LicenceTemplate.objects.select_for_update().filter(item=item).first()
+    before = template.body if template else ""
+    template = template or LicenceTemplate(item=item)
+    template.body = body
+    template.updated_by = actor
+    template.save()
+    audit_record(actor=actor, action="licence.template_save", obj=template,
+                 before={"length": len(before)}, after={"length": len(body)})
+    return template
+
+
+@transaction.atomic
+def licence_template_reset(*, item: Any, actor: Any) -> None:
+    if not may_edit_templates(actor):
+        raise PermissionDenied
+    deleted, _rows = LicenceTemplate.objects.filter(item=item).delete()
+    if deleted:
+        audit_record(actor=actor, action="licence.template_reset", object_label=str(item))
+
+
+def department_heads(department_id: int) -> list[User]:
+    return list(User.objects.filter(department_id=department_id, role=Role.HEAD, is_active=True))
+
+
+def notify_department(licence: Licence, *, subject: str, body: str, link: str) -> None:
+    for head in department_heads(licence.department_id):
+        notify(recipient=head, subject=subject, body=body, link=link)
