@@ -36,7 +36,10 @@ def issue_licences(case: Case) -> list[Licence]:
         code, code_type = applicant.uscc, HolderCodeType.USCC
     else:
         code, code_type = applicant.id_number, HolderCodeType.RESIDENT_ID
-    versions = [application.version] if application.version_id else list(application.bundle_versions.all())
+    # In a fixed order (department, item): two bundle approvals that share departments take the departments'
+    # counter rows in the same order, so they cannot deadlock.
+    versions = [application.version] if application.version_id else list(
+        application.bundle_versions.select_related("item").order_by("item__department_id", "item_id"))
     decided_at = case.decided_at or application.decided_at
     decided_on = timezone.localdate(decided_at) if decided_at else case.accepted_on
     issued = []

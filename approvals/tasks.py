@@ -9,7 +9,8 @@ from approvals.signals import case_approved
 from portal.outbox import outbox_task
 
 
-@outbox_task("approvals.case_approved")
+# Retried: a transient failure (a deadlock, a database restart) must not lose the case's licences.
+@outbox_task("approvals.case_approved", autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def case_approved_task(*, case_id: int) -> None:
     case = Case.objects.select_related("application").get(pk=case_id)
     case_approved.send(sender=Case, case=case)

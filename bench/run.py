@@ -12,6 +12,9 @@
 4. Review (bench/review_bench.py, in a process of its own): approval actions (claim + approve, with the join)
    through the services beside an in-process floor and through the API beside /healthz/; and the beat sweep's
    selection over 1,000,000 open tasks (100,000 on SQLite) against 10,000, with 1,000 due in both.
+5. Licences (bench/licence_bench.py, in a process of its own): the licence PDF (render_licence_pdf, CJK text, seal
+   and QR code) and its PAdES signature beside a minimal WeasyPrint page rendered in the same rounds; issuing
+   (numbering under the department's counter lock) beside a transaction inserting one row.
 """
 
 from __future__ import annotations
@@ -204,6 +207,14 @@ def review_bench() -> None:
     subprocess.run([sys.executable, str(ROOT / "bench" / "review_bench.py")], cwd=ROOT, env=env, check=True)
 
 
+def licence_bench() -> None:
+    """In a process of its own with a temp dir of its own: the SQLite file, the demo CA and certificates, media."""
+    sys.stdout.flush()
+    env = {**os.environ, "PORTAL_VAR_DIR": tempfile.mkdtemp(prefix="portal-bench-licences-"), "DEBUG": "False",
+           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    subprocess.run([sys.executable, str(ROOT / "bench" / "licence_bench.py")], cwd=ROOT, env=env, check=True)
+
+
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
@@ -212,3 +223,4 @@ if __name__ == "__main__":
     clock_bench()
     http_bench()
     review_bench()
+    licence_bench()

@@ -181,7 +181,7 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
     licence_validity_months = models.PositiveSmallIntegerField(
         _("证照有效期（月）"), default=0, help_text=_("0 表示长期有效；例如食品经营许可证 60 个月。"))
     licence_type_code = models.CharField(_("证照类型代码"), max_length=3, default="001",
-                                         validators=[RegexValidator(r"^\d{3}$", _("证照类型代码为 3 位数字。"))])
+                                         validators=[RegexValidator(r"\A[0-9]{3}\Z", _("证照类型代码为 3 位数字。"))])
     reconsideration = models.TextField(_("行政复议"), blank=True)
     litigation = models.TextField(_("行政诉讼"), blank=True)
 

@@ -8,7 +8,7 @@ Delivery (Art. 44) and renewal (Art. 50) are columns that the sweep reads throug
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -99,7 +99,11 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     signer = models.CharField(_("签名证书"), max_length=200, blank=True)
     ready_at = models.DateTimeField(_("制证完成时间"), null=True, blank=True)
 
-    # 送达 (Art. 44): by the due date, in working days from the decision.
+    # 送达 (Art. 44): by the due date, in working days from the decision. `delivered_at` is when the licence
+    # first reached the holder by the method they chose, and is never undone: the signed PDF in the account
+    # (download, the holder's consent to electronic delivery) or the paper licence collected or posted. A holder
+    # who has the electronic licence may still ask for the paper one: that hand-over is `handed_over_at`, an
+    # extra service that does not reopen the statutory delivery.
     delivery_method = models.CharField(_("领取方式"), max_length=10, choices=DeliveryMethod.choices,
                                        default=DeliveryMethod.DOWNLOAD)
     delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
@@ -110,6 +114,8 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     collected_by = models.CharField(_("领取人"), max_length=100, blank=True)
     collected_id_masked = models.CharField(_("领取人证件号码"), max_length=18, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("纸质证照交付时间"), null=True, blank=True,
+                                          help_text=_("窗口领取或交寄快递的时间"))
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     deliver_due = models.DateField(_("送达期限"))
@@ -163,8 +169,16 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     def validity(self, today: date | None = None) -> str:
         """What the verification page says: valid, expired, revoked, cancelled, replaced, or being made."""
         if self.status == Status.VALID:
-            return "expired" if self.is_expired(today) else "valid"
+            # Art. 50 ¶2: past its end with a renewal filed in time and undecided, it is deemed renewed
+            # already — whether or not the hourly sweep has moved `valid_to` yet.
+            return "expired" if self.is_expired(today) and not self.renewal_pending_in_time else "valid"
         return str(self.status)
+
+    @property
+    def renewal_pending_in_time(self) -> bool:
+        """A renewal application is pending that was filed at least 30 days before expiry (Art. 50 ¶1)."""
+        return bool(self.renewal_application and self.renewal_filed_on and self.valid_to
+                    and self.renewal_filed_on <= self.valid_to - timedelta(days=30))
 
     @property
     def holder_code_masked(self) -> str:
@@ -174,8 +188,23 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     def is_delivered(self) -> bool:
         return self.delivered_at is not None
 
+    @property
+    def awaiting_handover(self) -> bool:
+        """A paper licence to collect at the window or to post (whether or not it was delivered electronically
+        already); the desk's "待领取 / 待邮寄" lists are `awaiting_handover_q()`."""
+        return (self.delivery_method in (DeliveryMethod.PICKUP, DeliveryMethod.EXPRESS)
+                and self.handed_over_at is None and self.status in (Status.RENDERING, Status.VALID))
+
+    @staticmethod
+    def awaiting_handover_q(method: str | None = None) -> Q:
+        methods = [method] if method else [DeliveryMethod.PICKUP, DeliveryMethod.EXPRESS]
+        return Q(delivery_method__in=methods, handed_over_at__isnull=True,
+                 status__in=(Status.RENDERING, Status.VALID))
+
     def verify_token(self) -> str:
-        return signing.dumps(self.identifier, salt=VERIFY_SALT, compress=True)
+        """The identifier, signed: the same token for the licence's whole life (it is printed as a QR code), and
+        a guessed or edited one finds nothing, so holders cannot be enumerated by serial."""
+        return signing.Signer(salt=VERIFY_SALT).sign_object(self.identifier, compress=True)
 
     def verify_path(self) -> str:
         """The public verification page the QR code opens."""

@@ -56,12 +56,29 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# X.509 caps a common or organisation name at 64 (the library counts UTF-8 bytes: 21 Chinese characters).
+NAME_LIMIT = 64
+DEMO_SUFFIX = "（演示签章）"
+
+
+def _fit(text: str, limit: int = NAME_LIMIT) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, on a character boundary."""
+    while len(text.encode()) > limit:
+        text = text[:-1]
+    return text
+
+
 def _name(common_name: str, organisation: str) -> x509.Name:
     return x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(organisation)),
+        x509.NameAttribute(NameOID.COMMON_NAME, _fit(common_name)),
     ])
+
+
+def department_common_name(department: Department) -> str:
+    """The department's name with the demo mark, shortened so that the mark always shows."""
+    return _fit(department.name, NAME_LIMIT - len(DEMO_SUFFIX.encode())) + DEMO_SUFFIX
 
 
 def ensure_ca(directory: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
@@ -108,7 +125,7 @@ def _issue(directory: Path, department: Department, *, replace: bool) -> bool:
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(f"{department.name}（演示签章）", department.name))
+        .subject_name(_name(department_common_name(department), department.name))
         .issuer_name(ca_cert.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
@@ -128,5 +145,8 @@ def _issue(directory: Path, department: Department, *, replace: bool) -> bool:
 
 
 def demo_pki(directory: Path, departments: Iterable[Department], *, replace: bool = False) -> int:
-    """The demo CA and a certificate for each department that has none; how many were made."""
+    """The demo CA (kept when it exists: replacing it would make every licence signed so far untrusted) and a
+    certificate for each department that has none, or for every one with `replace`; how many were made."""
+    with _locked(directory):
+        ensure_ca(directory)
     return sum(issue_department_cert(directory, d, replace=replace) for d in departments)

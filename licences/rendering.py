@@ -13,16 +13,23 @@ import re
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+from weasyprint import HTML
 
 from licences.models import Licence, LicenceTemplate
-from portal.pdf import public_url, qr_data_uri, render_pdf
+from portal.pdf import PDF_BASE_URL, StaticOnlyURLFetcher, public_url, qr_data_uri
 from portal.seal import seal_data_uri
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+# Anything written as a field, well formed or not (`{{ holder.name }}`, `{{ x|safe }}`): each must be a
+# placeholder, or the administrator would see the braces printed on the licence.
+FIELD = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 PLACEHOLDERS = {
     "licence_name": _("证照名称"),
     "number": _("证照编号"),
@@ -62,7 +69,8 @@ def template_errors(body: str) -> list[str]:
         errors.append(str(_("证照版式不能为空。")))
     if len(body) > MAX_TEMPLATE_LENGTH:
         errors.append(str(_("证照版式不能超过 %(n)s 个字符。") % {"n": MAX_TEMPLATE_LENGTH}))
-    unknown = sorted({name for name in PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    unknown = sorted({field.strip() or "（空）" for field in FIELD.findall(body)
+                      if field.strip() not in PLACEHOLDERS})
     if unknown:
         errors.append(str(_("未知的占位符：%(names)s。") % {"names": "、".join(unknown)}))
     if re.search(r"{%|{#", body):
@@ -123,13 +131,21 @@ def body_of(licence: Licence, override: str | None = None) -> str:
     return template.body if template else DEFAULT_BODY
 
 
+def render_licence_html(licence: Licence, *, body: str | None = None, specimen: bool = False) -> str:
+    """The licence page as HTML, in the site's language (an official document, whoever's task renders it)."""
+    with override(settings.LANGUAGE_CODE):
+        return render_to_string("licences/licence.html", {
+            "licence": licence,
+            "title": licence.name,
+            "body": fill(body_of(licence, body), licence),
+            "seal": seal_data_uri(licence.department),
+            "qr": qr_data_uri(public_url(licence.verify_path())),
+            "specimen": specimen,
+        })
+
+
 def render_licence_pdf(licence: Licence, *, body: str | None = None, specimen: bool = False) -> bytes:
-    """The unsigned PDF of a licence. `body` previews a template being edited; `specimen` marks it 样本."""
-    return render_pdf("licences/licence.html", {
-        "licence": licence,
-        "title": licence.name,
-        "body": fill(body_of(licence, body), licence),
-        "seal": seal_data_uri(licence.department),
-        "qr": qr_data_uri(public_url(licence.verify_path())),
-        "specimen": specimen,
-    })
+    """The unsigned PDF of a licence. `body` previews a template being edited; `specimen` marks it 样本.
+    WeasyPrint fetches nothing but data: URIs and the project's static files (portal.pdf)."""
+    html = render_licence_html(licence, body=body, specimen=specimen)
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf()

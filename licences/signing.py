@@ -13,16 +13,20 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import pem, x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from portal.models import Department
 
@@ -42,13 +46,35 @@ def key_paths(uscc: str) -> tuple[Path, Path]:
     return base / f"{uscc}.key.pem", base / f"{uscc}.crt.pem"
 
 
+# Room for the signature container in the PDF (DER bytes; written as hex, twice that): the signature, the
+# department's certificate and its CA chain fit with plenty to spare. Fixed, so pyHanko does not sign once more
+# beforehand just to measure it.
+SIGNATURE_BYTES = 16 * 1024
+
+
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key again for each signature (with RSA's consistency check,
+    about a tenth of a second); this one parses it once, when the (cached) signer is made."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if isinstance(self._key, rsa.RSAPrivateKey) and mechanism.signature_algo == "rsassa_pkcs1v15":
+            return self._key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 @lru_cache(maxsize=64)
 def _signer(key_file: str, cert_file: str, ca_file: str, stamp: float) -> signers.SimpleSigner:
     ca_files = (ca_file,) if Path(ca_file).is_file() else None
-    signer = signers.SimpleSigner.load(key_file, cert_file, ca_chain_files=ca_files)
-    if signer is None:
+    loaded = signers.SimpleSigner.load(key_file, cert_file, ca_chain_files=ca_files)
+    if loaded is None or loaded.signing_cert is None:
         raise SigningUnavailable(f"cannot load the signing key {key_file}")
-    return signer
+    return _KeptKeySigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+                          cert_registry=loaded.cert_registry)
 
 
 def signer_for(department: Department) -> signers.SimpleSigner:
@@ -73,7 +99,7 @@ def sign(pdf: bytes, department: Department, *, reason: str) -> tuple[bytes, str
         field_name="Licence", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, name=department.name,
     )
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=SIGNATURE_BYTES)
     cert = signer.signing_cert
     return out.getvalue(), cert.subject.human_friendly if cert is not None else department.name
 
@@ -117,7 +143,7 @@ def check(pdf: bytes, *, at: datetime.datetime | None = None) -> SignatureCheck:
     context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False, moment=at)
     try:
         status = validate_pdf_signature(signatures[0], context)
-    except (SigningError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # a mangled signature dictionary, CMS blob or byte range: signed, but not soundly
         return SignatureCheck(signed=True, error=type(exc).__name__)
     return SignatureCheck(
         signed=True,

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='itemversion',
             name='licence_type_code',
-            field=models.CharField(default='001', max_length=3, validators=[django.core.validators.RegexValidator('^\\d{3}$', '证照类型代码为 3 位数字。')], verbose_name='证照类型代码'),
+            field=models.CharField(default='001', max_length=3, validators=[django.core.validators.RegexValidator('\\A[0-9]{3}\\Z', '证照类型代码为 3 位数字。')], verbose_name='证照类型代码'),
         ),
         migrations.AddField(
             model_name='itemversion',
