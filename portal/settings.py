@@ -204,7 +204,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min"},
+    # licence_verify: the public licence check (by number and holder code, or an uploaded PDF) per address.
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "licence_verify": "30/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "政务服务大厅 API",
@@ -231,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "PauseKindEnum": "approvals.models.Pause.Kind",
         "ExtensionStatusEnum": "approvals.models.Extension.Status",
         "OpinionKindEnum": "approvals.models.Opinion.Kind",
+        "LicenceStatusEnum": "licences.models.Status",
+        "DeliveryMethodEnum": "licences.models.DeliveryMethod",
+        "HolderCodeTypeEnum": "licences.models.HolderCodeType",
     },
 }
 
@@ -319,7 +323,7 @@ INTAKE_MAX_FILES = env.int("INTAKE_MAX_FILES", default=100)  # files per applica
 DATA_UPLOAD_MAX_NUMBER_FILES = INTAKE_MAX_FILES + 10
 INTAKE_MAX_IMAGE_PIXELS = env.int("INTAKE_MAX_IMAGE_PIXELS", default=40_000_000)
 # Public pages anyone may post to: at most (count, per seconds) POSTs from one address.
-PUBLIC_POST_LIMITS = {"kiosk": (20, 60), "check_in": (10, 60), "track": (20, 60)}
+PUBLIC_POST_LIMITS = {"kiosk": (20, 60), "check_in": (10, 60), "track": (20, 60), "licence_verify": (20, 60)}
 APPOINTMENT_WEEKEND_SLOTS = env.bool("APPOINTMENT_WEEKEND_SLOTS", default=False)
 APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=14)
 

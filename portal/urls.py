@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("calendar/", api.CalendarView.as_view(), name="api-calendar"),
     path("calendar/due/", api.CalendarDueView.as_view(), name="api-calendar-due"),
     path("", include("items.api_urls")),
+    path("", include("licences.api_urls")),
     path("", include("applications.api_urls")),
     path("", include("approvals.api_urls")),
 ]

@@ -44,3 +44,48 @@ def approved_case(people, person_a, licence_version, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         case = accepted_case(people, person_a, licence_version)
         return approve_case(people, case)
+
+
+@pytest.fixture
+def holders_known():
+    """Who holds what: the applications app registers this resolver (its applicants' codes) when it starts;
+    registered here too for a checkout where it does not yet, and put back as it was afterwards."""
+    from licences import holders
+
+    before = holders._resolver
+    if before is None:
+        from applications.models import Applicant
+
+        def resolve(user):
+            return [code for pair in Applicant.objects.filter(users=user).values_list("id_number", "uscc")
+                    for code in pair if code]
+
+        holders.register(resolve)
+    yield
+    holders._resolver = before
+
+
+@pytest.fixture
+def make_licence(licence_version, person_a, holders_known):  # noqa: F811
+    """`make_licence(render=True, **issue_arguments)`: a licence of person_a (applicant_a's) issued straight
+    through licences.services (no case), rendered and signed unless render=False."""
+    import itertools
+
+    from django.utils import timezone
+
+    from licences.models import HolderCodeType
+    from licences.services import licence_issue, licence_render
+
+    serials = itertools.count(1)
+
+    def make(*, render=True, **kwargs):
+        arguments = {
+            "source": f"test-{next(serials)}", "version": licence_version, "holder_name": person_a.name,
+            "holder_code": person_a.id_number, "holder_code_type": HolderCodeType.RESIDENT_ID,
+            "decided_on": timezone.localdate(), "application_number": "SQ-TEST-0001",
+            "facts": [["经营场所名称", "湖州小吃店"]], **kwargs,
+        }
+        licence = licence_issue(**arguments)
+        return licence_render(licence_id=licence.pk) if render else licence
+
+    return make
