@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse
@@ -78,6 +78,7 @@ from applications.services.applicants import applicant_for_user, applicant_regis
 from applications.services.filing import (
     application_save_form,
     application_start,
+    application_start_renewal,
     application_submit,
     application_withdraw,
     material_commit,
@@ -92,6 +93,7 @@ from applications.services.intake import (
     application_request_supplement,
 )
 from applications.services.review import application_supply
+from licences.selectors import licences_of_holder
 from portal.errors import Conflict, DomainError
 from portal.models import Role
 from portal.permissions import HasRole, has_role
@@ -100,6 +102,7 @@ from portal.services.audit import audit_record
 Clerk = HasRole.of(Role.CLERK)
 Sysadmin = HasRole.of(Role.SYSADMIN)
 Filers = HasRole.of(Role.APPLICANT_PERSON, Role.APPLICANT_ENTERPRISE, Role.CLERK)
+Holders = HasRole.of(Role.APPLICANT_PERSON, Role.APPLICANT_ENTERPRISE)
 ApplicantReaders = HasRole.of(Role.APPLICANT_PERSON, Role.APPLICANT_ENTERPRISE, Role.CLERK, Role.SYSADMIN)
 
 TRACK_RATE = "60/min"  # per address: the query code is short, guessing it must stay slow
@@ -133,13 +136,13 @@ def _material(application: Application, mid: int) -> ApplicationMaterial:
 
 
 def _materials(application: Application) -> QuerySet[ApplicationMaterial]:
-    return application.materials.prefetch_related("documents")
+    return application.materials.select_related("licence").prefetch_related("documents")
 
 
 def _detail(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     """The application as its detail shows it, read again after a write, in a fixed number of queries."""
     application = _application(request, pk)
-    prefetch_related_objects([application], "version__item", "notices",
+    prefetch_related_objects([application], "version__item", "notices", "renews",
                              Prefetch("materials", queryset=_materials(application)))
     return Response(ApplicationDetailSerializer(application, context={"request": request}).data, status=code)
 
@@ -376,6 +379,37 @@ class ApplicationSupplyView(ApplicationActionView):
             raise
         except DomainError as exc:  # nothing awaited: the application's state refuses it, not the input
             raise Conflict(str(exc)) from exc
+
+
+class LicenceRenewView(APIView):
+    """延续 (Art. 50): the holder starts the renewal of a licence as a draft application."""
+
+    permission_classes = [Holders]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The licence's id.")],
+        request=None,
+        responses={201: ApplicationDetailSerializer,
+                   400: OpenApiResponse(description="The item has no published version, or the licence is valid "
+                                                    "without a time limit (长期有效): nothing to renew."),
+                   404: OpenApiResponse(description="Not a licence of an applicant this account acts for."),
+                   409: OpenApiResponse(description="The licence is not valid (being made, expired, revoked, "
+                                                    "cancelled, replaced), or a renewal of it is under way.")},
+        summary="Apply to renew a licence (延续)",
+        description="Creates a draft application of the licence's item (its published version) for the holder, "
+                    "with `renews` set and the form prefilled from the application the licence was issued on. "
+                    "Save the form, give the materials and submit it as any application, at least 30 days "
+                    "before the licence expires: a renewal filed in time and not decided by the expiry date is "
+                    "deemed granted. Its approval issues a licence that replaces this one.")
+    def post(self, request: Request, pk: int) -> Response:
+        licence = licences_of_holder(request.user).filter(pk=pk).first()
+        if licence is None:
+            raise NotFound
+        try:
+            application = application_start_renewal(actor=request.user, licence=licence)
+        except PermissionDenied as exc:
+            raise NotFound from exc
+        return _detail(request, application.pk, status.HTTP_201_CREATED)
 
 
 # --- materials ------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ urlpatterns = [
     path("applications/<int:pk>/timeline/", api.TimelineView.as_view(), name="api-application-timeline"),
     path("applications/<int:pk>/notices/", api.NoticeListView.as_view(), name="api-application-notices"),
     path("notices/<int:pk>/pdf/", api.NoticePdfView.as_view(), name="api-notice-pdf"),
+    # 延续 (Art. 50): the holder's renewal application of a licence (the licences themselves: licences.api).
+    path("licences/<int:pk>/renew/", api.LicenceRenewView.as_view(), name="api-licence-renew"),
     path("prereview/", api.PrereviewView.as_view(), name="api-prereview"),
     path("track/", api.TrackView.as_view(), name="api-track"),
     # The hall queue and appointments (windows, tickets, slots).

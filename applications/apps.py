@@ -7,4 +7,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("办件受理")
 
     def ready(self) -> None:
-        from applications import tasks, tasks_queue  # noqa: F401  (registers the Celery tasks)
+        from applications import receivers, tasks, tasks_queue  # noqa: F401  (registers the Celery tasks)
+
+        receivers.connect()

@@ -29,6 +29,7 @@ from applications.services.filing import commitment_text
 from items.api import DepartmentRefSerializer
 from items.models import Item
 from items.selectors import published_bundles
+from licences.models import Licence
 from portal.validators import is_valid_id_number, is_valid_uscc
 
 MAX_FORM_KEYS = 200
@@ -184,6 +185,29 @@ class ApplicationDocumentSerializer(ReadOnlySerializer):
     uploaded_at = serializers.DateTimeField()
 
 
+class LicenceRefSerializer(ReadOnlySerializer):
+    """A licence (电子证照) as an application names it: a library material, or the licence a renewal renews."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="证照名称.")
+    number = serializers.CharField(help_text="证照编号.")
+    valid_to = serializers.DateField(allow_null=True, help_text="有效期至 (null: 长期有效).")
+    validity = serializers.SerializerMethodField(
+        help_text="valid, expired, revoked, cancelled, replaced or rendering (expired follows from valid_to).")
+    verify_url = serializers.SerializerMethodField(help_text="The licence's public verification page.")
+
+    @extend_schema_field(serializers.ChoiceField(["valid", "expired", "revoked", "cancelled", "replaced",
+                                                  "rendering"]))
+    def get_validity(self, licence: Licence) -> str:
+        return licence.validity()
+
+    @extend_schema_field(serializers.URLField())
+    def get_verify_url(self, licence: Licence) -> str:
+        path = licence.verify_path()
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class ApplicationMaterialSerializer(ReadOnlySerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -198,6 +222,11 @@ class ApplicationMaterialSerializer(ReadOnlySerializer):
     status_label = serializers.CharField(source="get_status_display")
     problem = serializers.CharField(help_text="What the last supplement notice asked for (empty: nothing).")
     documents = ApplicationDocumentSerializer(many=True, source="documents.all")
+    source = serializers.CharField(  # type: ignore[assignment]  # DRF stubs: Field.source
+        help_text="applicant, authority (政府部门核发) or licence_library (电子证照库).")
+    licence = LicenceRefSerializer(allow_null=True, help_text=(
+        "免提交: the holder's licence taken from the licence library for a licence_library material (status "
+        "licence); null when none was found (the window checks it at acceptance)."))
 
     def get_commitment_text(self, material: ApplicationMaterial) -> str:
         return commitment_text(material) if material.commitment_allowed else ""
@@ -260,6 +289,8 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     closing_note = serializers.CharField()
     awaiting = serializers.SerializerMethodField()
+    renews = LicenceRefSerializer(allow_null=True, help_text=(
+        "延续 (Art. 50): the licence this application renews; its approval issues a licence that replaces it."))
     materials = ApplicationMaterialSerializer(many=True, source="materials.all")
     notices = ApplicationNoticeSerializer(many=True, source="notices.all")
 

@@ -47,6 +47,7 @@ from applications.models import (
 )
 from applications.services import filing, review
 from applications.services.applicants import applicant_for_user, applicant_member_add, applicant_member_remove
+from applications.views_licences import application_licences
 from items.application_form import application_form
 from items.selectors import item_by_code, published_bundles
 from portal.errors import CONFLICTS, DomainError
@@ -150,7 +151,7 @@ def _get(request: HttpRequest, pk: int) -> Application:
 
 
 def _materials(application: Application) -> list[ApplicationMaterial]:
-    return list(application.materials.prefetch_related("documents", "commitments"))
+    return list(application.materials.select_related("licence").prefetch_related("documents", "commitments"))
 
 
 def _dues(application: Application) -> list[tuple[str, Any]]:
@@ -190,6 +191,7 @@ def _render_detail(request: HttpRequest, application: Application, *, supply_for
         "review_supplement": _review_supplement(application, materials, notices, supply_form, supply_errors),
         "editable": application.status in filing.EDITABLE,
         "withdraw_form": WithdrawForm() if application.is_open else None,
+        "licences": application_licences(request, application),
     }, status=status)
 
 
@@ -399,7 +401,8 @@ def _material_done(request: HttpRequest, application: Application, material: App
     application.refresh_from_db()
     editable = application.status in filing.EDITABLE
     if request.htmx and editable:  # type: ignore[attr-defined]
-        material = ApplicationMaterial.objects.prefetch_related("documents", "commitments").get(pk=material.pk)
+        material = (ApplicationMaterial.objects.select_related("licence").prefetch_related("documents", "commitments")
+                    .get(pk=material.pk))
         row = _material_rows(application, [material], {material.pk: errors})[0]
         return render(request, "applications/_material_row.html", {
             "application": application, "row": row, "may_use_leniency": application.applicant.may_use_leniency,

@@ -32,12 +32,22 @@ from applications.models import (
     MaterialStatus,
     Status,
 )
+from applications.services.licences import (
+    holder_applicant,
+    library_fill,
+    open_renewals,
+    renewal_check,
+    renewal_closed,
+    renewal_filed,
+    renewal_form_data,
+)
 from applications.services.timeline import applicant_tell, event_record
 from applications.signals import application_closed
 from items.application_form import application_form
 from items.models import Bundle, FormField, ItemVersion, OnlineDepth, VersionStatus
 from items.selectors import bundle_merged_form, bundle_merged_materials
 from items.services import item_record_use
+from licences.models import Licence
 from portal.clock import get_calendar
 from portal.errors import Conflict
 from portal.fsm import transition
@@ -174,10 +184,38 @@ def application_start(
                             commitment_allowed=row["material"].commitment_allowed, source=row["material"].source)
         for i, row in enumerate(_materials_of(version, bundle))
     )
+    library_fill(application)  # 免提交: materials taken from the holder's licence library
     event_record(application=application, kind="created", actor=actor, actor_label=_channel_label(application),
                  summary=_("登记申请（%(channel)s）") % {"channel": application.get_channel_display()})
     audit_record(actor=actor, action="application.start", obj=application,
                  after={"number": application.number, "channel": channel})
+    return application
+
+
+@transaction.atomic
+def application_start_renewal(*, actor: Any, licence: Licence) -> Application:
+    """延续 (Art. 50): a draft application of the licence's item (its published version) for the holder,
+    its form prefilled from the application the licence was issued on. Its approval issues a licence that
+    replaces this one; its submission starts the deemed-renewal watch (renewal_filed)."""
+    locked = Licence.objects.select_for_update().select_related("item").get(pk=licence.pk)
+    applicant = holder_applicant(user=actor, licence=locked)
+    if applicant is None:
+        raise PermissionDenied
+    renewal_check(locked, open_renewal=open_renewals([locked]).get(locked.pk))
+    version = ItemVersion.objects.get(pk=locked.item.published_id)
+    application = application_start(actor=actor, applicant=applicant, version=version)
+    application.renews = locked
+    try:
+        application.form_data = clean_form(application, renewal_form_data(locked, form_fields_of(application)),
+                                           complete=False)
+    except ValidationError:
+        application.form_data = {}  # what was valid then is not now: the applicant fills it in again
+    application.save(update_fields=["renews", "form_data", "updated_at"])
+    event_record(application=application, kind="renewal", actor=actor, actor_label=_channel_label(application),
+                 summary=_("延续申请：%(name)s %(number)s（有效期至 %(valid_to)s）") % {
+                     "name": locked.name, "number": locked.number, "valid_to": locked.valid_to})
+    audit_record(actor=actor, action="application.renewal_start", obj=application,
+                 after={"licence": locked.number})
     return application
 
 
@@ -418,7 +456,9 @@ def _rongque_check_complete(application: Application, actor: Any) -> None:
 def _fingerprint(application: Application) -> str:
     """What a submission contains: the form and every material's state and files."""
     materials = [
-        (m.pk, m.status, sorted(str(d) for d in m.documents.values_list("pk", flat=True)))
+        (m.pk, m.status, sorted(str(d) for d in m.documents.values_list("pk", flat=True)),
+         # the licence taken from the library, when one is (absent otherwise: earlier digests stay the same)
+         *((m.licence_id,) if m.licence_id else ()))
         for m in application.materials.order_by("pk")
     ]
     payload = json.dumps([application.form_data, materials], sort_keys=True, ensure_ascii=False, default=str)
@@ -441,6 +481,7 @@ def application_submit(*, actor: Any, application: Application) -> Application:
         return locked  # a retried submit
     if locked.status not in EDITABLE:
         raise ValidationError({"status": _("当前状态下不能提交。")})
+    library_fill(locked)  # a licence may have been issued (or revoked) since the draft was started
     errors: dict[str, Any] = {}
     try:
         locked.form_data = clean_form(locked, locked.form_data, complete=True)
@@ -472,6 +513,7 @@ def application_submit(*, actor: Any, application: Application) -> Application:
                  actor_label=_channel_label(updated), due=updated.acceptance_due,
                  summary=_("补正后重新提交，等待窗口预审") if resubmission else _("提交申请，等待窗口预审"))
     if not resubmission:
+        renewal_filed(updated)  # Art. 50: a renewal counts from its first submission
         for version in _versions(updated):
             item_record_use(item=version.item)
     if updated.channel != Channel.WINDOW:
@@ -497,5 +539,6 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
     updated.save(update_fields=["closing_note"])
     event_record(application=updated, kind="withdrawn", actor=actor, actor_label=_channel_label(updated),
                  summary=_("申请已撤回"), detail=reason)
+    renewal_closed(updated)
     application_closed.send(sender=Application, application=updated)
     return updated

@@ -25,6 +25,7 @@ from applications.models import (
     Notice,
     Status,
 )
+from applications.services.licences import renewal_closed
 from applications.services.timeline import applicant_tell, event_record
 from applications.signals import application_closed
 from portal import outbox
@@ -262,6 +263,7 @@ def application_refuse(
         "how_to_succeed": how_to_succeed.strip(), "remedies": remedies_text(updated)})
     event_record(application=updated, kind="not_accepted", actor=actor, actor_label=_("综合受理窗口"),
                  summary=_("不予受理（%(notice)s）") % {"notice": notice.number}, detail=reasons)
+    renewal_closed(updated)
     applicant_tell(application=updated, subject=_("不予受理：%(title)s") % {"title": updated.title},
                    body=_("理由与救济途径见不予受理通知书。"))
     return updated
@@ -380,6 +382,7 @@ def application_lapse(*, application: Application, today: date | None = None) ->
     updated = transition(application, "lapse", actor=None, action="application.lapse",
                          check=_due_before("supplement_due", today))
     event_record(application=updated, kind="lapsed", actor_label=_("系统"), summary=_("补正期限届满未补正，申请失效"))
+    renewal_closed(updated)
     applicant_tell(application=updated, subject=_("申请已失效：%(title)s") % {"title": updated.title},
                    body=_("补正期限届满未补正。如仍需办理，请重新申请。"))
     return updated
@@ -397,6 +400,7 @@ def application_terminate_rongque(*, application: Application, today: date | Non
     notice = notice_issue(application=updated, kind=Notice.Kind.TERMINATION, actor=None, content={
         "reasons": updated.closing_note, "problems": [{"subject": n, "problem": _("逾期未补齐")} for n in owed],
         "remedies": remedies_text(updated)})
+    renewal_closed(updated)
     application_closed.send(sender=Application, application=updated)
     event_record(application=updated, kind="terminated", actor_label=_("系统"),
                  summary=_("容缺材料逾期未补齐，终止办理（%(notice)s）") % {"notice": notice.number})

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, ApplicationMaterial, Notice, Status
 from applications.services.filing import may_act_on
 from applications.services.intake import _problem_rows, notice_issue, remedies_text
+from applications.services.licences import renewal_closed
 from applications.services.timeline import applicant_tell, event_record
 from applications.signals import application_supplied
 from portal.errors import Conflict, DomainError
@@ -166,6 +167,7 @@ def application_decide(
     if not approve:
         updated.closing_note = reasons.strip()[:1000]
         updated.save(update_fields=["closing_note"])
+        renewal_closed(updated)
     content: dict[str, Any] = {"basis": basis.strip()}
     if not approve:
         content.update(reasons=reasons.strip(), how_to_succeed=how_to_succeed.strip(),
