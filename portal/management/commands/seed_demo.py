@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from applications.demo import seed_intake
 from applications.demo_queue import seed_queue
 from approvals.demo import seed_review
+from approvals.demo_licences import seed_business_licence, seed_licences
 from items.demo import seed_catalogue
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.models import User
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         slots = seed_queue()
         if slots:
             self.stdout.write(f"Demo hall: {slots} appointment slots made.")
+        # Before the demo filings: the enterprise's 营业执照 is then taken from its licence library.
+        seed_business_licence()
         filed = seed_intake()
         if filed:
             self.stdout.write(f"Demo intake: {filed} applications filed.")
@@ -31,6 +34,10 @@ class Command(BaseCommand):
         if reviewed:
             self.stdout.write(f"Demo review: {reviewed} cases opened (B岗 of demo_reviewer: demo_reviewer2; "
                               "the other departments of the restaurant bundle: demo_reviewer_<department code>).")
+        issued = seed_licences()
+        if issued:
+            self.stdout.write(f"Demo licences: {issued} issued and signed with the demo CA in LICENCE_SIGNING_DIR "
+                              "(verify one at /licences/verify/ or by its QR code).")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.username:<18} {login.display_name}")
