@@ -87,6 +87,7 @@ def licence_row(licence: Licence, *, open_renewal: Application | None = None, ho
         "style": VALIDITY_STYLES.get(validity, ""),
         "expiring": holder_licences.expiring_soon(licence),
         "renewal_due": holder_licences.renewal_due_on(licence),
+        "renewal_late": holder_licences.renewal_late(licence),
         "open_renewal": open_renewal,
         "holder": holder,
         "delivery_form": (form or delivery_form(licence)) if changeable else None,

@@ -26,6 +26,8 @@ from portal.validators import mask_id_number
 VERIFY_SALT = "licences.verify"
 # GB/T 36904 identifiers of e-licences issued in China start with this root.
 IDENTIFIER_ROOT = "1.2.156.3005.2"
+# Art. 50 ¶1: renewal is applied for at least this many days before the licence expires.
+RENEWAL_LEAD_DAYS = 30
 
 
 class Status(models.TextChoices):
@@ -175,10 +177,19 @@ class Licence(ConcurrentTransitionMixin, models.Model):
         return str(self.status)
 
     @property
+    def renewal_due_on(self) -> date | None:
+        """The last day to apply for renewal in time (Art. 50 ¶1); None for 长期有效."""
+        return self.valid_to - timedelta(days=RENEWAL_LEAD_DAYS) if self.valid_to else None
+
+    def renewal_in_time(self, filed_on: date) -> bool:
+        due = self.renewal_due_on
+        return due is not None and filed_on <= due
+
+    @property
     def renewal_pending_in_time(self) -> bool:
-        """A renewal application is pending that was filed at least 30 days before expiry (Art. 50 ¶1)."""
-        return bool(self.renewal_application and self.renewal_filed_on and self.valid_to
-                    and self.renewal_filed_on <= self.valid_to - timedelta(days=30))
+        """A renewal application is pending that was filed in time (Art. 50 ¶1)."""
+        return bool(self.renewal_application and self.renewal_filed_on
+                    and self.renewal_in_time(self.renewal_filed_on))
 
     @property
     def holder_code_masked(self) -> str:

@@ -110,8 +110,12 @@ def valid_to_for(version: ItemVersion, valid_from: date) -> date | None:
     return add_months(valid_from - timedelta(days=1), months) if months else None
 
 
-def _expiry_remind_on(valid_to: date | None) -> date | None:
-    return valid_to - timedelta(days=settings.LICENCE_EXPIRY_REMIND_DAYS) if valid_to else None
+def next_expiry_reminder(valid_to: date | None, *, after: date) -> date | None:
+    """The first reminder day later than `after` (LICENCE_EXPIRY_REMIND_DAYS before expiry), or None."""
+    if valid_to is None:
+        return None
+    days = sorted(valid_to - timedelta(days=n) for n in settings.LICENCE_EXPIRY_REMIND_DAYS)
+    return next((day for day in days if day > after), None)
 
 
 # --- issue -----------------------------------------------------------------------------------------------
@@ -177,7 +181,8 @@ def licence_issue(
         holder_name=holder_name.strip()[:200], holder_code=holder_code.upper(), holder_code_type=holder_code_type,
         facts=facts or [], source=source, application_number=application_number,
         decided_on=decided_on, issued_on=today, valid_from=today, valid_to=valid_to,
-        deliver_due=deliver_due, deliver_remind_on=deliver_remind_on, expiry_remind_on=_expiry_remind_on(valid_to),
+        deliver_due=deliver_due, deliver_remind_on=deliver_remind_on,
+        expiry_remind_on=next_expiry_reminder(valid_to, after=today - timedelta(days=1)),
     )
     try:
         with transaction.atomic():
@@ -399,7 +404,7 @@ def licence_end(*, licence: Licence, actor: Any, kind: str, reason: str, basis: 
 # --- renewal (Art. 50) -------------------------------------------------------------------------------------
 def renewal_in_time(licence: Licence, filed_on: date) -> bool:
     """Filed at least 30 days before expiry (Art. 50 ¶1)."""
-    return licence.valid_to is not None and filed_on <= licence.valid_to - timedelta(days=30)
+    return licence.renewal_in_time(filed_on)
 
 
 @transaction.atomic

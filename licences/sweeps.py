@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from licences import signals
 from licences.models import Licence, Status
-from licences.services import _expiry_remind_on, licence_render, notify_department, renewal_in_time, valid_to_for
+from licences.services import licence_render, next_expiry_reminder, notify_department, renewal_in_time, valid_to_for
 from portal.models import Role, User
 from portal.services.audit import audit_record
 from portal.services.notifications import notify
@@ -90,8 +90,9 @@ def _deliver_one(pk: int, *, today: date) -> bool:
 
 
 def _expiry(today: date) -> int:
-    """Art. 50: 30 days before expiry the holder is reminded (the higher apps listen to `licence_expiring` and
-    offer a renewal prefilled from the licence), once; not when a renewal is filed already."""
+    """Art. 50: the holder is reminded before expiry (LICENCE_EXPIRY_REMIND_DAYS: 60 and 30 days; the higher apps
+    listen to `licence_expiring` and offer a renewal prefilled from the licence), each reminder once, a late
+    run sending one; not when a renewal is filed already."""
     due = Licence.objects.filter(expiry_remind_on__isnull=False, expiry_remind_on__lte=today)
     pks = list(due.order_by("expiry_remind_on").values_list("pk", flat=True)[:BATCH])
     return _each("expiry", pks, partial(_expiry_one, today=today))
@@ -101,7 +102,7 @@ def _expiry_one(pk: int, *, today: date) -> bool:
     licence = Licence.objects.select_for_update().filter(pk=pk, expiry_remind_on__lte=today).first()
     if licence is None:
         return False
-    licence.expiry_remind_on = None
+    licence.expiry_remind_on = next_expiry_reminder(licence.valid_to, after=today)
     licence.save(update_fields=["expiry_remind_on"])
     if licence.status != Status.VALID or licence.is_expired(today) or licence.renewal_application:
         return False
@@ -135,7 +136,7 @@ def _renew_one(pk: int, *, today: date) -> bool:
     before = licence.valid_to
     licence.valid_to = valid_to_for(licence.version, before + timedelta(days=1))
     licence.deemed_renewed = True
-    licence.expiry_remind_on = _expiry_remind_on(licence.valid_to)
+    licence.expiry_remind_on = next_expiry_reminder(licence.valid_to, after=today)
     licence.save(update_fields=["renewal_application", "valid_to", "deemed_renewed", "expiry_remind_on"])
     audit_record(actor=None, action="licence.deemed_renewed", obj=licence,
                  before={"valid_to": str(before)},

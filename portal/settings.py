@@ -166,8 +166,9 @@ LICENCE_SIGNING_DIR = Path(env.str("LICENCE_SIGNING_DIR", default=str(VAR_DIR / 
 # The embedded defaults make a demo CA and department certificates when a department has none (licences/pki.py);
 # production refuses to sign without the certificates it was given (settings_production.py).
 LICENCE_DEMO_PKI = env.bool("LICENCE_DEMO_PKI", default=True)
-# Art. 50: the holder is reminded this many days before a licence expires (renewal is due 30 days before).
-LICENCE_EXPIRY_REMIND_DAYS = 30
+# Art. 50: renewal is due 30 days before a licence expires. The holder is reminded these many days before expiry:
+# a month ahead of that deadline, and on the last day a renewal still counts as in time.
+LICENCE_EXPIRY_REMIND_DAYS = (60, 30)
 # Art. 44: the issuing department is reminded this many working days before the delivery deadline.
 LICENCE_DELIVERY_REMIND_DAYS = 2
 WHITENOISE_USE_FINDERS = DEBUG

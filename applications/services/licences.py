@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -36,10 +37,8 @@ from portal import outbox
 from portal.errors import Conflict, DomainError
 from portal.services.notifications import notify
 
-# Art. 50 ¶1: a renewal is applied for at least this many days before the licence expires.
-RENEWAL_LEAD_DAYS = 30
 # The library page marks a licence that expires within this many days.
-EXPIRING_WITHIN_DAYS = 30
+EXPIRING_WITHIN_DAYS = max(settings.LICENCE_EXPIRY_REMIND_DAYS)  # from the first reminder
 
 
 # --- holders ---------------------------------------------------------------------------------------------
@@ -85,7 +84,13 @@ def application_of(licence: Licence) -> Application | None:
 # --- what the holder's pages show ------------------------------------------------------------------------
 def renewal_due_on(licence: Licence) -> date | None:
     """The last day to apply for renewal in time (Art. 50: 30 days before expiry); None for 长期有效."""
-    return licence.valid_to - timedelta(days=RENEWAL_LEAD_DAYS) if licence.valid_to else None
+    return licence.renewal_due_on
+
+
+def renewal_late(licence: Licence, today: date | None = None) -> bool:
+    """Past the last day to renew in time: a renewal may still be filed, but is not deemed granted at expiry."""
+    due = renewal_due_on(licence)
+    return due is not None and due < (today or timezone.localdate())
 
 
 def expiring_soon(licence: Licence, today: date | None = None) -> bool:

@@ -151,7 +151,7 @@ def test_an_issued_licence_has_its_validity_and_expiry_reminder(licence_version,
     licence = issue(licence_version)
     assert (licence.issued_on, licence.valid_from, licence.valid_to) == (
         date(2026, 2, 28), date(2026, 2, 28), date(2031, 2, 27))
-    assert licence.expiry_remind_on == date(2031, 1, 28)  # 30 days before (Art. 50)
+    assert licence.expiry_remind_on == date(2030, 12, 29)  # 60 days before: a month ahead of Art. 50's 30 days
     assert not licence.is_expired(date(2031, 2, 27)) and licence.is_expired(date(2031, 2, 28))
 
 

@@ -147,16 +147,27 @@ def test_an_ended_licence_is_dropped_from_the_delivery_watch(people, to_pick_up,
 
 
 # --- expiry (Art. 50 ¶1) -------------------------------------------------------------------------------------------
-def test_the_holder_is_reminded_thirty_days_before_expiry_once(licence_version, today, expiring):
+def test_the_holder_is_reminded_sixty_and_thirty_days_before_expiry_once_each(licence_version, today, expiring):
     today.set(date(2026, 2, 28))
     licence = made(issue(licence_version))  # valid to 27 February 2031
-    assert licence.expiry_remind_on == date(2031, 1, 28)
+    assert licence.expiry_remind_on == date(2030, 12, 29)  # a month before renewal is due
+    assert sweep(today, date(2030, 12, 28))["expiry_reminded"] == 0
+    assert sweep(today, date(2030, 12, 29))["expiry_reminded"] == 1
+    assert Licence.objects.get(pk=licence.pk).expiry_remind_on == date(2031, 1, 28)  # Art. 50: the last day
     assert sweep(today, date(2031, 1, 27))["expiry_reminded"] == 0
     assert sweep(today, date(2031, 1, 28))["expiry_reminded"] == 1
-    assert expiring == [licence.pk]
+    assert expiring == [licence.pk, licence.pk]
     assert sweep(today, date(2031, 1, 29))["expiry_reminded"] == 0
-    assert expiring == [licence.pk]
+    assert expiring == [licence.pk, licence.pk]
     assert Licence.objects.get(pk=licence.pk).expiry_remind_on is None
+
+
+def test_a_late_sweep_sends_one_reminder_not_each_missed_one(licence_version, today, expiring):
+    today.set(date(2026, 2, 28))
+    licence = made(issue(licence_version))
+    assert sweep(today, date(2031, 1, 28))["expiry_reminded"] == 1
+    assert sweep(today, date(2031, 1, 28))["expiry_reminded"] == 0
+    assert expiring == [licence.pk]
 
 
 def test_no_expiry_reminder_for_ended_long_term_or_already_renewing_licences(people, dept_x, licence_version,
@@ -188,7 +199,7 @@ def test_a_failing_receiver_leaves_that_reminder_for_the_next_run_and_not_the_ot
     signals.licence_expiring.connect(flaky, dispatch_uid="test-flaky")
     try:
         assert sweep(today, date(2031, 1, 28))["expiry_reminded"] == 1
-        assert Licence.objects.get(pk=first.pk).expiry_remind_on == date(2031, 1, 28)  # rolled back: retried
+        assert Licence.objects.get(pk=first.pk).expiry_remind_on == date(2030, 12, 29)  # rolled back: retried
         assert Licence.objects.get(pk=second.pk).expiry_remind_on is None
         broken.clear()
         assert sweep(today, date(2031, 1, 29))["expiry_reminded"] == 1
@@ -210,7 +221,7 @@ def test_a_renewal_filed_in_time_and_undecided_is_deemed_granted_the_day_after_e
     renewed = Licence.objects.get(pk=licence.pk)
     assert renewed.deemed_renewed and renewed.renewal_application == ""
     assert renewed.valid_to == date(2036, 2, 27)  # one more period from 28 February 2031
-    assert renewed.expiry_remind_on == date(2036, 1, 28)
+    assert renewed.expiry_remind_on == date(2035, 12, 29)
     assert renewed.validity(date(2031, 2, 28)) == "valid"
     assert changes == [(licence.pk, "deemed_renewed")]
     with django_capture_on_commit_callbacks(execute=True):
