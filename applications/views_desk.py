@@ -294,7 +294,7 @@ def _page(request: HttpRequest, application: Application, *, status: int = 200, 
                                                       "responsible_clerk", "accepted_by")
                    .get(pk=application.pk))
     applicant = application.applicant
-    materials = list(application.materials.prefetch_related("documents", "commitments"))
+    materials = list(application.materials.select_related("licence").prefetch_related("documents", "commitments"))
     fields = _form_fields(application)
     editable = application.status in EDITABLE
     submitted = application.status == Status.SUBMITTED

@@ -126,7 +126,8 @@ def _case_prefetch() -> list[Any]:
         Prefetch("tasks", queryset=tasks),
         Prefetch("extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")),
         Prefetch("inspections", queryset=Inspection.objects.prefetch_related("departments")),
-        Prefetch("application__materials", queryset=ApplicationMaterial.objects.prefetch_related("documents")),
+        Prefetch("application__materials",
+                 queryset=ApplicationMaterial.objects.select_related("licence").prefetch_related("documents")),
     ]
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from approvals.models import Case
 from items.models import FieldType, ResultType
-from licences.models import HolderCodeType, Licence
+from licences.models import DeliveryMethod, HolderCodeType, Licence
 from licences.services import licence_issue
 
 # Form fields that are personal data beside the holder's own code: not printed on a licence.
@@ -42,6 +42,8 @@ def issue_licences(case: Case) -> list[Licence]:
         application.bundle_versions.select_related("item").order_by("item__department_id", "item_id"))
     decided_at = case.decided_at or application.decided_at
     decided_on = timezone.localdate(decided_at) if decided_at else case.accepted_on
+    # 电子送达 needs an account to deliver to: a walk-in holder without one collects it at the result window.
+    delivery = DeliveryMethod.DOWNLOAD if applicant.members.exists() else DeliveryMethod.PICKUP
     issued = []
     for version in versions:
         if version is None or version.result_type != ResultType.LICENCE:
@@ -53,6 +55,6 @@ def issue_licences(case: Case) -> list[Licence]:
             source=f"case-{case.pk}-item-{version.item_id}", version=version, holder_name=applicant.name,
             holder_code=code, holder_code_type=code_type, decided_on=decided_on,
             application_number=application.number, facts=_facts(version, application.form_data or {}),
-            renews=renews,
+            renews=renews, delivery_method=delivery,
         ))
     return issued

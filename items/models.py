@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from items import auto_rules
 from portal.models import Department, DepartmentLevel
+from portal.validators import validate_uscc
 
 
 class ItemType(models.TextChoices):
@@ -180,6 +181,11 @@ class ItemVersion(ConcurrentTransitionMixin, models.Model):
     # three digits after the defining authority's code in the licence identifier).
     licence_validity_months = models.PositiveSmallIntegerField(
         _("证照有效期（月）"), default=0, help_text=_("0 表示长期有效；例如食品经营许可证 60 个月。"))
+    # 证照定义机构 (e.g. 国家市场监督管理总局 for 营业执照): its 统一社会信用代码 leads the type code; empty: the
+    # implementing department defines it.
+    licence_definer_uscc = models.CharField(_("证照定义机构统一社会信用代码"), max_length=18, blank=True,
+                                            validators=[validate_uscc],
+                                            help_text=_("留空则为实施部门。"))
     licence_type_code = models.CharField(_("证照类型代码"), max_length=3, default="001",
                                          validators=[RegexValidator(r"\A[0-9]{3}\Z", _("证照类型代码为 3 位数字。"))])
     reconsideration = models.TextField(_("行政复议"), blank=True)
@@ -281,7 +287,8 @@ CONTENT_FIELDS = (
     "statutory_limit", "statutory_note", "promised_limit", "promised_note", "instant", "acceptance_limit",
     "issue_limit", "extension_limit", "visits", "visits_reason", "online_depth", "citywide", "id_card_only",
     "appointment", "express", "online_payment", "charged", "fee_basis", "fee_standard", "fee_waiver",
-    "result_type", "result_name", "licence_validity_months", "licence_type_code", "reconsideration", "litigation",
+    "result_type", "result_name", "licence_validity_months", "licence_definer_uscc",
+    "licence_type_code", "reconsideration", "litigation",
     "all_must_approve", "one_veto", "timeout_consent", "absence_consent", "verification_signoffs", "auto_rules",
 )
 MATERIAL_FIELDS = ("name", "required", "form", "copies", "source", "standard", "may_be_missing",

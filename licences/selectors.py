@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core import signing
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from items.models import FieldType, Item, ResultType
 from licences import holders
-from licences.models import VERIFY_SALT, DeliveryMethod, HolderCodeType, Licence, LicenceTemplate, Status
+from licences.models import DeliveryMethod, HolderCodeType, Licence, LicenceTemplate, Status
 from licences.rendering import DEFAULT_BODY
-from licences.services import identifier_for, licence_name, valid_to_for
+from licences.services import definer_uscc, identifier_for, licence_name, valid_to_for
 from licences.signing import SignatureCheck, check
 from portal.models import Role
 
@@ -40,7 +39,7 @@ def licences_visible_to(user: Any) -> QuerySet[Licence]:
         return Licence.objects.none()
     if user.role in (Role.REVIEWER, Role.HEAD):
         return _base().filter(department_id=user.department_id)
-    if user.role in (Role.CLERK, Role.SUPERVISOR, Role.SYSADMIN):
+    if user.role in (Role.CLERK, Role.SUPERVISOR):
         return _base()
     return licences_of_holder(user)
 
@@ -50,12 +49,10 @@ def is_holder(user: Any, licence: Licence) -> bool:
 
 
 def licence_by_token(token: str) -> Licence | None:
-    """The licence a QR code names (a signed identifier: a guessed URL finds nothing)."""
-    try:
-        identifier = signing.Signer(salt=VERIFY_SALT).unsign_object(token)
-    except signing.BadSignature:
+    """The licence a QR code names (its random verification code: a guessed URL finds nothing)."""
+    if not token or len(token) > 32:
         return None
-    return _base().filter(identifier=identifier).first()
+    return _base().filter(verify_code=token).first()
 
 
 def licence_find(*, number: str, holder_code: str) -> Licence | None:
@@ -94,7 +91,10 @@ class UploadCheck:
 def check_upload(data: bytes) -> UploadCheck:
     digest = hashlib.sha256(data).hexdigest()
     licence = _base().filter(pdf_sha256=digest).first()
-    return UploadCheck(sha256=digest, licence=licence, signature=check(data))
+    # The one issued is checked as of its signing (a certificate that has expired since still signed it validly);
+    # any other file as of now.
+    return UploadCheck(sha256=digest, licence=licence,
+                       signature=check(data, at=licence.ready_at if licence is not None else None))
 
 
 # --- pages and API ---------------------------------------------------------------------------------------
@@ -187,10 +187,10 @@ def specimen_licence(item: Item) -> Licence:
     facts = [[spec.label, "（示例）"] for spec in version.form_fields.all()
              if spec.field_type not in (FieldType.ID_NUMBER, FieldType.PHONE)]
     return Licence(
-        identifier=identifier_for(definer_uscc=department.uscc, type_code=version.licence_type_code,
+        identifier=identifier_for(definer_uscc=definer_uscc(version), type_code=version.licence_type_code,
                                   issuer_uscc=department.uscc, serial=serial_text),
         number=f"{department.code}-{serial_text}", department=department, year=today.year, serial=0,
-        name=licence_name(version), type_code=f"{department.uscc}{version.licence_type_code}", item=item,
+        name=licence_name(version), type_code=f"{definer_uscc(version)}{version.licence_type_code}", item=item,
         version=version, holder_name=SPECIMEN_HOLDER, holder_code=SPECIMEN_HOLDER_CODE,
         holder_code_type=HolderCodeType.RESIDENT_ID, facts=facts, source="specimen", decided_on=today,
         issued_on=today, valid_from=today, valid_to=valid_to_for(version, today), deliver_due=today,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_37_36
 
 from items.models import ItemVersion
-from licences import signals, signing
+from licences import holders, signals, signing
 from licences.models import (
     IDENTIFIER_ROOT,
     DeliveryMethod,
@@ -37,6 +37,7 @@ from licences.models import (
 )
 from licences.rendering import render_licence_pdf, validate_template
 from portal import clock, outbox
+from portal.errors import Conflict
 from portal.fsm import transition_locked
 from portal.models import Department, Role, User
 from portal.services.audit import audit_record
@@ -46,7 +47,7 @@ from portal.validators import mask_id_number
 IDENTIFIER_VERSION = "001"
 
 
-class LicenceConflict(Exception):
+class LicenceConflict(Conflict):
     """The licence is not in a state that allows this (HTTP 409)."""
 
 
@@ -55,6 +56,12 @@ def licence_name(version: ItemVersion) -> str:
     """The licence's name from the item's result name: "食品经营许可证（有效期5年）" → "食品经营许可证"."""
     name = re.split(r"[（(]", version.result_name or "", maxsplit=1)[0].strip()
     return name or version.name
+
+
+def definer_uscc(version: ItemVersion) -> str:
+    """Who defines the licence type (设定机关, often a national body such as 市场监管总局 for 营业执照): the item's
+    setting, else its implementing department."""
+    return version.licence_definer_uscc or version.item.department.uscc
 
 
 def identifier_for(*, definer_uscc: str, type_code: str, issuer_uscc: str, serial: str,
@@ -137,9 +144,13 @@ def licence_issue(
     application_number: str = "",
     facts: list[list[str]] | None = None,
     renews: Licence | None = None,
+    delivery_method: str = DeliveryMethod.DOWNLOAD,
     actor: Any = None,
 ) -> Licence:
     """Issue the licence of `source` (one approval of one item), or return the one issued already.
+
+    `delivery_method`: download (delivered once the signed PDF is in the holder's account) for a holder with
+    an account; a holder without one collects it at the result window until told otherwise.
 
     Numbers are gap-free per issuing department and year: the counter row is locked until this
     transaction ends, and rolls back with it.
@@ -161,7 +172,12 @@ def licence_issue(
     today = timezone.localdate()
     # Everything that does not depend on the number is worked out before the counter is locked: the lock is
     # held until commit, and every issue of the department waits on it.
-    valid_to = valid_to_for(version, today)
+    # A renewal decided before the old licence expires runs on from its end (Art. 50): renewing in time
+    # never shortens the validity.
+    runs_from = today
+    if renews is not None and renews.valid_to is not None and renews.valid_to >= today:
+        runs_from = renews.valid_to + timedelta(days=1)
+    valid_to = valid_to_for(version, runs_from)
     calendar = clock.get_calendar()
     deliver_due = calendar.add_working_days(decided_on, version.issue_limit)
     deliver_remind_on = calendar.working_days_before(deliver_due, settings.LICENCE_DELIVERY_REMIND_DAYS)
@@ -173,11 +189,12 @@ def licence_issue(
     serial = next_serial(counter)
     serial_text = f"{today.year}{serial:06d}"
     licence = Licence(
-        identifier=identifier_for(definer_uscc=department.uscc, type_code=version.licence_type_code,
+        identifier=identifier_for(definer_uscc=definer_uscc(version), type_code=version.licence_type_code,
                                   issuer_uscc=department.uscc, serial=serial_text),
         number=f"{department.code}-{serial_text}",
         department=department, year=today.year, serial=serial, name=licence_name(version),
-        type_code=f"{department.uscc}{version.licence_type_code}", item=item, version=version,
+        type_code=f"{definer_uscc(version)}{version.licence_type_code}", item=item, version=version,
+        delivery_method=delivery_method,
         holder_name=holder_name.strip()[:200], holder_code=holder_code.upper(), holder_code_type=holder_code_type,
         facts=facts or [], source=source, application_number=application_number,
         decided_on=decided_on, issued_on=today, valid_from=today, valid_to=valid_to,
@@ -270,6 +287,8 @@ def licence_choose_delivery(*, licence: Licence, actor: Any, method: str, addres
     (pick-up or express) until it has been handed over; that does not undo the delivery (`delivered_at`
     stays, and the deadline sweep does not flag the department for the holder's later wish).
     """
+    if licence.holder_code not in holders.holder_codes(actor):
+        raise PermissionDenied
     locked = _lock(licence)
     if locked.status not in (Status.RENDERING, Status.VALID):
         raise LicenceConflict(_("证照已失效，不能领取。"))
@@ -292,9 +311,10 @@ def licence_choose_delivery(*, licence: Licence, actor: Any, method: str, addres
     locked.delivery_address, locked.delivery_recipient, locked.delivery_phone = (
         (address.strip()[:200], recipient.strip()[:100], phone.strip()[:20]) if method == DeliveryMethod.EXPRESS
         else ("", "", ""))
-    if method == DeliveryMethod.DOWNLOAD and locked.delivered_at is None:
-        # Delivered when ready (licence_render sets it then if the licence is still being made).
-        locked.delivered_at = locked.ready_at
+    if method == DeliveryMethod.DOWNLOAD and locked.delivered_at is None and locked.ready_at is not None:
+        # Delivered now, not when it was ready: a late choice must not hide a late delivery (licence_render
+        # sets it if the licence is still being made).
+        locked.delivered_at = timezone.now()
     locked.save()
     audit_record(actor=actor, action="licence.delivery_choose", obj=locked, before={"method": before},
                  after={"method": method})

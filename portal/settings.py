@@ -205,6 +205,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
+    # The client's address is REMOTE_ADDR alone (as portal.middleware): a client's own X-Forwarded-For must not
+    # pick its throttle bucket.
+    "NUM_PROXIES": 0,
     # licence_verify: the public licence check (by number and holder code, or an uploaded PDF) per address.
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "licence_verify": "30/min"},
 }

@@ -61,7 +61,7 @@ def _is_head_of(user: Any, task: ReviewTask) -> bool:
 
 
 def _materials(task: ReviewTask) -> list[Any]:
-    return list(task.case.application.materials.prefetch_related("documents"))
+    return list(task.case.application.materials.select_related("licence").prefetch_related("documents"))
 
 
 def _inspection_departments(task: ReviewTask) -> Any:

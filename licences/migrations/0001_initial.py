@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import licences.models
 from django.db import migrations, models
 
 
@@ -36,6 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('identifier', models.CharField(max_length=120, unique=True, verbose_name='证照标识')),
+                ('verify_code', models.CharField(default=licences.models.new_verify_code, editable=False, max_length=32, unique=True, verbose_name='核验码')),
                 ('number', models.CharField(max_length=48, unique=True, verbose_name='证照编号')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
                 ('serial', models.PositiveIntegerField(verbose_name='流水号')),

@@ -14,7 +14,7 @@ from tests.matrix import EVERYONE, SIGNED_IN, Row, check_matrix, only
 
 pytestmark = pytest.mark.django_db
 
-SEE = only("applicant_a", "clerk", "reviewer_x", "head_x", "supervisor", "sysadmin")  # licences_visible_to
+SEE = only("applicant_a", "clerk", "reviewer_x", "head_x", "supervisor")  # licences_visible_to (not sysadmin)
 DESK = only("clerk", "reviewer_x", "reviewer_y", "head_x", "supervisor")
 DESK_SEE = only("clerk", "reviewer_x", "head_x", "supervisor")
 HAND_OVER = only("clerk", "reviewer_x", "head_x")

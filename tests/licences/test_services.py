@@ -25,9 +25,18 @@ from licences.services import (
 )
 from portal.models import AuditEvent, Role
 from tests.factories import UserFactory
-from tests.licences.test_issue_flow import issue
+from tests.licences.test_issue_flow import HOLDER_CODE, issue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def applicant_a_holds(monkeypatch):
+    """applicant_a acts for the holder of the licences these tests issue (the applications app's resolver
+    would say so for a real applicant)."""
+    from licences import holders
+
+    monkeypatch.setattr(holders, "_resolver", lambda user: [HOLDER_CODE] if user.username == "applicant_a" else [])
 
 EXPRESS = {"address": "湖州市吴兴区人民路1号", "recipient": "张三", "phone": "13905720001"}
 
@@ -123,7 +132,13 @@ def test_pickup_chosen_first_then_download_is_delivered_at_once(people, licence)
     made = licence_render(licence_id=licence.pk)
     assert made.delivered_at is None
     back = licence_choose_delivery(licence=made, actor=people["applicant_a"], method=DeliveryMethod.DOWNLOAD)
-    assert back.delivered_at == made.ready_at
+    assert back.delivered_at > made.ready_at  # delivered when chosen: a late choice is not backdated
+
+
+def test_only_the_holder_chooses_how_to_receive_it(people, licence):
+    with pytest.raises(PermissionDenied):
+        licence_choose_delivery(licence=licence, actor=people["applicant_b"], method=DeliveryMethod.PICKUP)
+    assert Licence.objects.get(pk=licence.pk).delivery_method == DeliveryMethod.DOWNLOAD
 
 
 def test_express_needs_address_recipient_and_a_phone(people, licence):

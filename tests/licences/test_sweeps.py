@@ -11,9 +11,18 @@ from licences.services import licence_choose_delivery, licence_end, licence_rene
 from licences.sweeps import licence_sweep
 from portal.fsm import transition
 from portal.models import AuditEvent, Notification
-from tests.licences.test_issue_flow import issue
+from tests.licences.test_issue_flow import HOLDER_CODE, issue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def applicant_a_holds(monkeypatch):
+    """applicant_a acts for the holder of the licences these tests issue (the applications app's resolver
+    would say so for a real applicant)."""
+    from licences import holders
+
+    monkeypatch.setattr(holders, "_resolver", lambda user: [HOLDER_CODE] if user.username == "applicant_a" else [])
 
 
 def made(licence):
@@ -264,7 +273,8 @@ def test_a_renewal_decided_in_time_replaces_the_old_licence(people, licence_vers
         new = issue(licence_version, "renewal", renews=old)
     old = Licence.objects.get(pk=old.pk)
     assert old.status == Status.REPLACED and old.replaced_by == new and old.renewal_application == ""
-    assert (new.valid_from, new.valid_to) == (date(2031, 2, 10), date(2036, 2, 9))
+    # Renewed before expiry: the new period runs on from the old licence's end, not from today.
+    assert (new.valid_from, new.valid_to) == (date(2031, 2, 10), date(2036, 2, 27))
     assert (old.pk, "replaced") in changes
     assert sweep(today, date(2031, 2, 28))["deemed_renewed"] == 0
 
