@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from applications import selectors
@@ -41,7 +41,7 @@ PAGE_SIZE = 20
 VALIDITY_LABELS = {
     "valid": gettext_lazy("有效"),
     "expired": gettext_lazy("已过期"),
-    "revoked": gettext_lazy("已撤销"),
+    "revoked": pgettext_lazy("licence", "已撤销"),
     "cancelled": gettext_lazy("已注销"),
     "replaced": gettext_lazy("已换发"),
     "rendering": gettext_lazy("制证中"),

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from licences.rendering import MAX_TEMPLATE_LENGTH, template_errors
 from licences.services import COLLECTOR_ID, TRACKING_NUMBER
@@ -22,7 +23,7 @@ VALIDITY_CHOICES = [
     ("rendering", _("制证中")),
     ("valid", _("有效")),
     ("expired", _("已过期")),
-    ("revoked", _("已撤销")),
+    ("revoked", pgettext_lazy("licence", "已撤销")),
     ("cancelled", _("已注销")),
     ("replaced", _("已换发")),
 ]
@@ -96,7 +97,7 @@ class EndForm(forms.Form):
                              widget=forms.RadioSelect, error_messages={"required": _("请选择撤销或注销。")})
     reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA),
                              error_messages={"required": _("请写明撤销或注销的理由。")})
-    basis = forms.CharField(label=_("依据"), max_length=200, required=False,
+    basis = forms.CharField(label=_("法律依据"), max_length=200, required=False,
                             help_text=_("例如：《中华人民共和国行政许可法》第六十九条。"))
 
     def clean_reason(self) -> str:

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal.models import Department
@@ -36,7 +37,7 @@ def new_verify_code() -> str:
 class Status(models.TextChoices):
     RENDERING = "rendering", _("制证中")
     VALID = "valid", _("有效")
-    REVOKED = "revoked", _("已撤销")
+    REVOKED = "revoked", pgettext_lazy("licence", "已撤销")  # not a review task's 已撤销 (cancelled)
     CANCELLED = "cancelled", _("已注销")
     REPLACED = "replaced", _("已换发")
 

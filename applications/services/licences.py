@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from applications.models import (
     OPEN_STATUSES,
@@ -286,7 +287,7 @@ def _change_text(licence: Licence, change: str) -> tuple[str, str]:
             how = _("可在“我的证照”中下载。")
         return _("证照已送达：%(name)s") % names, _("%(name)s（%(number)s）") % names + how
     if change in ("revoke", "cancel"):
-        what = _("已撤销") if change == "revoke" else _("已注销")
+        what = pgettext("licence", "已撤销") if change == "revoke" else _("已注销")
         return (_("证照%(what)s：%(name)s") % {**names, "what": what},
                 _("%(name)s（%(number)s）%(what)s。理由：%(reason)s") % {
                     **names, "what": what, "reason": licence.end_reason})

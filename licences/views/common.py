@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from licences.models import Licence
@@ -34,7 +34,7 @@ VERIFY_SCOPE = "licence_verify"
 VERDICTS = {
     "valid": gettext_lazy("有效"),
     "expired": gettext_lazy("已过期"),
-    "revoked": gettext_lazy("已撤销"),
+    "revoked": pgettext_lazy("licence", "已撤销"),
     "cancelled": gettext_lazy("已注销"),
     "replaced": gettext_lazy("已换发"),
     "rendering": gettext_lazy("制证中"),
