@@ -286,8 +286,9 @@ class VersionSerializer(VersionContentSerializer, VersionSummarySerializer):
 class VersionWriteSerializer(ReadOnlyModelSerializer):
     """A version's content as an administrator sends it. Lists given replace the version's rows."""
 
-    topics = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=50, required=False,
-                                   help_text="Topic ids.")
+    # Bounded like the primary key: a larger number is no topic, and SQLite cannot even compare it (500).
+    topics = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=50,
+                                   required=False, help_text="Topic ids.")
     # (max_length goes to the ListSerializer of many=True; the stubs do not know it.)
     materials = MaterialSerializer(many=True, required=False, max_length=MAX_ROWS)  # type: ignore[call-arg]
     form_fields = FormFieldSerializer(many=True, required=False, max_length=MAX_ROWS)  # type: ignore[call-arg]

@@ -416,6 +416,9 @@ def test_patch_edits_a_draft_and_lists_replace_the_rows(admin, make_draft):
     ({"joint_departments": [{"department": "X"}]}, "joint_departments"),  # the implementing department
     ({"joint_departments": [{"department": "NOPE"}]}, "joint_departments"),
     ({"topics": [999999]}, "topics"),
+    ({"topics": [2**70]}, "topics"),                                      # was a 500 on SQLite (OverflowError)
+    ({"licence_type_code": "1２3"}, "licence_type_code"),                 # three ASCII digits only
+    ({"licence_definer_uscc": "91330000XXXXXXXXXX"}, "licence_definer_uscc"),
     ({"steps": "not a list"}, "steps"),
 ])
 def test_bad_edits_are_400_naming_the_field_and_change_nothing(admin, make_draft, dept_y, patch, field):
