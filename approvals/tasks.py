@@ -18,5 +18,5 @@ def case_approved_task(*, case_id: int) -> None:
 
 @shared_task(name="approvals.review_sweep")
 def review_sweep() -> dict[str, int]:
-    """Deemed approval and reminders, as of today."""
+    """Deemed approval, reminders and licences still to issue, as of today."""
     return sweeps.review_sweep(today=timezone.localdate())

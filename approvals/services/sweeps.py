@@ -1,17 +1,20 @@
-"""Beat sweeps of review: deemed approval (超时默许) and reminders. Each selects only what is due through a
+"""Beat sweeps of review: deemed approval (超时默许), reminders, and the licences of approvals whose approval
+task failed for good (licences). Each selects only what is due through a
 partial index, acts through the same locks as people, re-checks on the locked row, and so is safe to run
 twice or at the same time."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from approvals.models import Case, ReviewTask
+from approvals.licensing import issue_licences
+from approvals.models import Case, CaseStatus, ReviewTask
 from approvals.services.cases import lock_case, task_ended
 from portal.errors import DomainError
 from portal.fsm import transition
@@ -20,6 +23,8 @@ from portal.services.notifications import notify
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+# The approval task (approvals.case_approved) issues the licences at once; the sweep steps in only after this.
+LICENCE_GRACE = timedelta(minutes=10)
 
 
 def tasks_deemed_due(today: date) -> list[int]:
@@ -87,8 +92,38 @@ def _each(ids: list[int], act, today: date) -> int:  # type: ignore[no-untyped-d
     return done
 
 
+def cases_licences_due(now: datetime) -> list[int]:
+    """Through the partial index `case_licences_due`: approved cases without their licences, decided more than
+    LICENCE_GRACE ago. Oldest first; a case whose holder data is wrong stays here until it is put right."""
+    due = Case.objects.filter(status=CaseStatus.APPROVED, licences_issued_at__isnull=True,
+                              decided_at__lt=now - LICENCE_GRACE)
+    return list(due.order_by("decided_at").values_list("pk", flat=True)[:BATCH])
+
+
+@transaction.atomic
+def case_issue_licences(*, case_id: int) -> bool:
+    """Issue an approved case's licences under its row lock, re-checked: True when the case is now done with.
+    Idempotent (licences by source), so the approval task running at the same time issues nothing twice."""
+    case = lock_case(case_id)
+    if case.status != CaseStatus.APPROVED or case.licences_issued_at is not None:
+        return False
+    issue_licences(case)
+    return case.licences_issued_at is not None
+
+
+def _licences(now: datetime) -> int:
+    done = 0
+    for pk in cases_licences_due(now):
+        try:
+            done += case_issue_licences(case_id=pk)
+        except Exception:  # one case's failure (rolled back) must not stop the others: retried next run
+            logger.exception("review sweep: licences of case %s not issued", pk)
+    return done
+
+
 def review_sweep(*, today: date) -> dict[str, int]:
     return {
         "deemed_approved": _each(tasks_deemed_due(today), task_deem_approve, today),
         "reminded": _each(tasks_reminder_due(today), task_remind, today),
+        "licences": _licences(timezone.now()),
     }

@@ -72,7 +72,7 @@ def test_deemed_approval_fires_the_day_after_the_due_date_and_moves_the_stage(pe
     assert case.status == CaseStatus.DECIDING and case.stages.get().outcome == Stage.Outcome.PASSED
     event = case.application.events.get(kind="review", summary__contains="超时默许")
     assert event.actor_label == "部门Y"
-    assert review_sweep(today=DUE + timedelta(days=1)) == {"deemed_approved": 0, "reminded": 0}
+    assert review_sweep(today=DUE + timedelta(days=1)) == {"deemed_approved": 0, "reminded": 0, "licences": 0}
     assert review_sweep(today=DUE + timedelta(days=2))["deemed_approved"] == 0
 
 
@@ -102,7 +102,7 @@ def test_a_paused_task_is_not_deemed_approved(people, consenting_case, today):
     task_x = task_claim(actor=people["reviewer_x"], task=tasks["X"])
     today.set(SOON)
     pause_start(actor=people["reviewer_x"], task=task_x, kind="expert_review", reason="专家评审", expected_days=10)
-    assert review_sweep(today=date(2025, 11, 28)) == {"deemed_approved": 0, "reminded": 0}
+    assert review_sweep(today=date(2025, 11, 28)) == {"deemed_approved": 0, "reminded": 0, "licences": 0}
     assert fresh(tasks["Y"]).status == TaskStatus.PENDING
 
 
