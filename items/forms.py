@@ -78,7 +78,8 @@ class VersionForm(forms.ModelForm):
         (_("最多跑一次"), ["visits", "visits_reason", "online_depth", "citywide", "id_card_only", "appointment",
                       "express", "online_payment"]),
         (_("收费"), ["charged", "fee_basis", "fee_standard", "fee_waiver"]),
-        (_("办理结果与救济途径"), ["result_type", "result_name", "reconsideration", "litigation"]),
+        (_("办理结果与救济途径"), ["result_type", "result_name", "licence_validity_months", "licence_definer_uscc",
+                           "licence_type_code", "reconsideration", "litigation"]),
         (_("并联审批规则"), ["all_must_approve", "one_veto", "timeout_consent", "absence_consent",
                        "verification_signoffs", "auto_rules"]),
     ]

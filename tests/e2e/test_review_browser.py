@@ -23,6 +23,7 @@ from approvals.models import Case, CaseStatus, Pause, ReviewTask, Stage, TaskSta
 from approvals.services.tasks import task_approve, task_claim
 from items.demo import seed_catalogue
 from items.models import Bundle, FieldType
+from licences.models import Licence
 from portal import clock
 from portal.demo import make_id_number, make_uscc, seed_departments
 from portal.models import Department, Role
@@ -332,7 +333,7 @@ def test_restaurant_bundle_reviewed_in_parallel_with_a_supplement_round_and_appr
     expect(clock_facts).to_contain_text(f"承诺办结日期{ymd(promised_after)}")
     decision = lead.get_by_role("region", name="作出决定")
     decision.get_by_label("准予许可的说明（可选）").fill("各部门审查同意，准予许可。")
-    decision.get_by_role("button", name="作出准予许可决定").click()
+    decision.get_by_role("button", name="作出准予许可决定").click(timeout=90_000)  # renders the licences too
     expect(lead.get_by_text("已作出准予许可决定")).to_be_visible()
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
@@ -346,16 +347,20 @@ def test_restaurant_bundle_reviewed_in_parallel_with_a_supplement_round_and_appr
         ymd(promised_after))
     steps = timeline(applicant)
     others = len(tasks) - 1
-    expected = (["登记申请", "提交申请，等待窗口预审", "已受理（", "并联审查", "审查中要求补正（1 项"]
-                + ["审查意见：同意"] * others
-                + ["已按审查补正通知补正，审查继续", "补正期间不计入审查时限", "审查意见：同意", "准予许可（"])
+    decided = (["登记申请", "提交申请，等待窗口预审", "已受理（", "并联审查", "审查中要求补正（1 项"]
+               + ["审查意见：同意"] * others
+               + ["已按审查补正通知补正，审查继续", "补正期间不计入审查时限", "审查意见：同意", "准予许可（"])
+    # Then one step per licence made and signed (issue 6; tests/e2e/test_licences_browser.py follows them).
+    licences = Licence.objects.filter(application_number=application.number).count()
+    assert licences >= 2
+    expected = decided + ["电子证照已制作完成"] * licences
     expect(steps).to_have_count(len(expected))
     for i, text in enumerate(expected):
         expect(steps.nth(i)).to_contain_text(text)
     expect(steps.nth(4)).to_contain_text(Department.objects.get(code=RETURNING).name)
-    expect(steps.nth(len(expected) - 3)).to_contain_text(f"期限：{ymd(promised_after)}")
-    expect(steps.nth(len(expected) - 2)).to_contain_text(Department.objects.get(code=RETURNING).name)
-    expect(steps.last).to_contain_text(Department.objects.get(code=LEAD).name)
+    expect(steps.nth(len(decided) - 3)).to_contain_text(f"期限：{ymd(promised_after)}")
+    expect(steps.nth(len(decided) - 2)).to_contain_text(Department.objects.get(code=RETURNING).name)
+    expect(steps.nth(len(decided) - 1)).to_contain_text(Department.objects.get(code=LEAD).name)
 
 
 # --- 2. the construction bundle, stage by stage --------------------------------------------------------
@@ -454,7 +459,7 @@ def test_construction_bundle_passes_its_stages_in_order(new_page, login, demo):
     for stage in stages:
         expect(stage_item(lead, stage.name)).to_contain_text("结果：通过")
     decision = lead.get_by_role("region", name="作出决定")
-    decision.get_by_role("button", name="作出准予许可决定").click()
+    decision.get_by_role("button", name="作出准予许可决定").click(timeout=90_000)  # renders the licences too
     expect(lead.get_by_text("已作出准予许可决定")).to_be_visible()
     case.refresh_from_db()
     application.refresh_from_db()
@@ -465,4 +470,5 @@ def test_construction_bundle_passes_its_stages_in_order(new_page, login, demo):
     texts = [steps.nth(i).inner_text() for i in range(steps.count())]
     entered = [i for i, text in enumerate(texts) if "阶段" in text and "进入" in text]
     assert [next(s.name for s in stages if s.name in texts[i]) for i in entered] == [s.name for s in stages[1:]]
-    assert "准予许可" in texts[-1]
+    # (after the decision come the steps of the licences made: issue 6)
+    assert "准予许可" in [text for text in texts if "电子证照已制作完成" not in text][-1]
