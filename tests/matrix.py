@@ -2,7 +2,8 @@
 
 Each issue adds its rows to MATRIX (or its own list passed to `check_matrix`). A row names the request
 and the roles that may make it; every other role must get a refusal (anonymous: a redirect to the login
-page or 401; signed in: 403 or 404), never data.
+page or 401; signed in: 403 or 404), never data. A role that may make it must get one of the row's
+codes; a redirect to a login page is a refusal, never success, whatever those codes are.
 """
 
 from __future__ import annotations
@@ -97,11 +98,14 @@ def check_matrix(client_factory: Callable[[], Any], people: dict[str, Any], rows
             url = row.resolve(people)
             response = getattr(client, row.method)(url, row.data)
             status = response.status_code
+            to_login = status == 302 and "/login/" in response.get("Location", "")
             if role in row.allowed:
-                if status not in row.ok:
+                if to_login:  # sent to sign in (again): refused, however the row's codes read
+                    problems.append(f"{role} {row.method.upper()} {url}: expected success, "
+                                    f"got a redirect to {response['Location']}")
+                elif status not in row.ok:
                     problems.append(f"{role} {row.method.upper()} {url}: expected success, got {status}")
             elif role == "anonymous":
-                to_login = status == 302 and "/login/" in response.get("Location", "")
                 if not (to_login or status in REFUSED_STATUSES):
                     problems.append(f"anonymous {row.method.upper()} {url}: expected refusal, got {status}")
             elif status not in REFUSED_STATUSES and not (
