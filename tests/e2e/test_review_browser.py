@@ -465,9 +465,13 @@ def test_construction_bundle_passes_its_stages_in_order(new_page, login, demo):
     application.refresh_from_db()
     assert case.status == CaseStatus.APPROVED and application.status == Status.APPROVED
 
-    # The timeline: accepted, then each stage entered in order, then the decision.
+    # The timeline: accepted, then each stage entered in order, then the decision. Read it only once the
+    # page has all of it: `count()` does not wait, and the message above shows while the rest still parses
+    # (an empty list here failed this test one run in a few).
     steps = timeline(lead)
-    texts = [steps.nth(i).inner_text() for i in range(steps.count())]
+    expect(steps.filter(has_text=re.compile("进入“.+”阶段"))).to_have_count(len(stages) - 1)
+    lead.wait_for_load_state()
+    texts = steps.all_inner_texts()
     entered = [i for i, text in enumerate(texts) if "阶段" in text and "进入" in text]
     assert [next(s.name for s in stages if s.name in texts[i]) for i in entered] == [s.name for s in stages[1:]]
     # (after the decision come the steps of the licences made: issue 6)
