@@ -7,7 +7,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "portal.sms.LocmemSMSBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CALENDAR_CACHE_SECONDS = 0
+# The calendar is loaded once in a test and forgotten after it (tests/conftest.py); a change invalidates it.
+CALENDAR_CACHE_SECONDS = 3600
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 # One process, one cache, emptied before each test (tests/conftest.py): no counts carried between tests.

@@ -43,6 +43,10 @@ def make_uscc(seed: int) -> str:
 @pytest.fixture
 def published_version(people, dept_x):
     """A published item of department X (edited by catalogue_admin, approved by a second administrator)."""
+    return publish_test_item(people, dept_x)
+
+
+def publish_test_item(people, dept_x):
     reviewer = UserFactory(username="catalogue_reviewer", role="catalogue_admin")
     draft = item_create(actor=people["catalogue_admin"], department=dept_x, implementation_code="APP-T-001",
                         basic_code="000000000002", content=ITEM_CONTENT, materials=MATERIALS,
@@ -73,6 +77,10 @@ def enterprise_applicant(people):
 @pytest.fixture
 def walk_in(people):
     """A walk-in enterprise registered by the clerk (no account)."""
+    return register_walk_in(people)
+
+
+def register_walk_in(people):
     return applicant_register(actor=people["clerk"], kind=ApplicantKind.ENTERPRISE, name="湖州绿源餐饮有限公司",
                               uscc=make_uscc(2), phone="13905720002", legal_representative="王五")
 

@@ -7,16 +7,12 @@ import uuid
 import zlib
 
 import pytest
-import schemathesis
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-from schemathesis.checks import not_a_server_error
 
 from applications import api
 from applications.models import Applicant, Application, Document, MaterialStatus, Notice, Status
@@ -24,11 +20,9 @@ from applications.services import filing, intake
 from applications.services.notices import notice_render
 from items.services import bundle_save, item_create, version_approve, version_submit
 from portal.models import AuditEvent
-from portal.wsgi import application as wsgi_application
 from tests.applications.conftest import FORM_DATA, ITEM_CONTENT, make_uscc, pdf_file, png_file
 from tests.applications.helpers import material, submitted
 from tests.factories import UserFactory
-from tests.test_api_schemathesis import keep_the_test_connection  # noqa: F401  (autouse: WSGI calls)
 
 ITEM = "APP-T-001"
 
@@ -631,77 +625,3 @@ def test_public_tracking_is_throttled(filed, monkeypatch):
     codes = [anonymous.get(url("api-track"), {"number": filed.number, "code": "222222"}).status_code
              for _i in range(4)]
     assert codes == [404, 404, 404, 429]
-
-
-# --- fuzzing the intake endpoints, with real objects behind the ids ----------------------------------------
-intake_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application).include(
-    path_regex=r"^/api/v1/(applicants|applications|notices|prereview|track)/")
-
-
-@pytest.fixture
-def fuzz_objects(people, person_a, walk_in, published_version, work_calendar):
-    """applicant_a's applications in every intake state, and a notice."""
-    applicant_a, clerk_user = people["applicant_a"], people["clerk"]
-    draft = filing.application_start(actor=applicant_a, applicant=person_a, version=published_version)
-    waiting = submitted(applicant_a, person_a, published_version)
-    sent_back = intake.application_request_supplement(
-        actor=clerk_user, application=submitted(applicant_a, person_a, published_version),
-        problems=[{"subject": "地址", "problem": "不清"}])
-    window = submitted(clerk_user, walk_in, published_version, skip=("营业执照复印件",))
-    deferred = material(window, "营业执照复印件")
-    rongque = intake.application_accept_rongque(
-        actor=clerk_user, application=window, missing=[deferred.pk], signed_name="王五",
-        due=work_calendar.add_working_days(window.received_on, 3))
-    # (Its PDF is not rendered: rendering for every case is slow, and the download is tested above.)
-    return {"applications": [draft, waiting, sent_back, rongque], "notice": rongque.notices.get(),
-            "applicant": person_a}
-
-
-def _aim_at_real_objects(case, objects):
-    """Most cases get existing ids, so that their bodies reach the services."""
-    params = case.path_parameters or {}
-    seed = hash(repr(params) + repr(case.body))
-    if seed % 4 == 0:
-        return
-    applications = objects["applications"]
-    application = applications[seed % len(applications)]
-    if "id" in params:
-        if case.path.startswith("/api/v1/notices/"):
-            params["id"] = objects["notice"].pk
-        elif case.path.startswith("/api/v1/applicants/"):
-            params["id"] = objects["applicant"].pk
-        else:
-            params["id"] = application.pk
-    materials = list(application.materials.all())
-    chosen = materials[seed % len(materials)]
-    if "mid" in params:
-        params["mid"] = chosen.pk
-    if "doc" in params:
-        params["doc"] = str(chosen.documents.values_list("pk", flat=True).first() or uuid.uuid4())
-    if case.path.startswith("/api/v1/track/") and isinstance(case.query, dict):
-        case.query.update({"number": application.number, "code": application.query_code})
-    body = case.body
-    if isinstance(body, dict):
-        if "item" in body:
-            body["item"] = ITEM
-            body.pop("bundle", None)
-        if "applicant" in body:
-            body["applicant"] = objects["applicant"].pk
-        if isinstance(body.get("missing"), list):
-            body["missing"] = [m.pk for m in materials[: len(body["missing"])]]
-        if isinstance(body.get("problems"), list):
-            for row, m in zip(body["problems"], materials, strict=False):
-                if isinstance(row, dict) and "material" in row:
-                    row["material"] = m.pk
-
-
-@pytest.fixture(params=["clerk", "applicant_a"])
-def fuzz_token(request, people, fuzz_objects):
-    return Token.objects.create(user=people[request.param]).key
-
-
-@intake_schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
-def test_fuzzing_the_intake_endpoints_gives_no_server_errors(case, fuzz_token, fuzz_objects):
-    _aim_at_real_objects(case, fuzz_objects)
-    case.call_and_validate(headers={"Authorization": f"Token {fuzz_token}"}, checks=[not_a_server_error])

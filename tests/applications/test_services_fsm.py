@@ -13,6 +13,7 @@ from applications.services import filing, intake
 from portal.errors import CONFLICTS, DomainError
 from tests.applications.conftest import FORM_DATA
 from tests.applications.helpers import filled, material, submitted
+from tests.conftest import examples
 
 FORBIDDEN = (TransitionNotAllowed, DomainError, ValidationError)
 
@@ -190,7 +191,7 @@ def test_idempotency_key_returns_the_first_application(people, person_a, publish
 ACTIONS = ["submit", "change", "accept", "supplement", "refuse", "withdraw", "deem", "lapse"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(steps=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=8))
 def test_random_action_sequences_never_reach_an_illegal_state(people, person_a, published_version, work_calendar,

@@ -9,21 +9,19 @@ from applications.models import Application, Status
 from approvals.demo import DEMO_BUNDLE, seed_review
 from approvals.models import Backup, Case, CaseStatus, Extension, Pause, ReviewTask, TaskStatus
 from approvals.selectors import awaiting_decision, inbox, tasks_visible_to
-from portal import clock
 from portal.models import User
+from tests.conftest import demo_seeded_once
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_blocker, tmp_path_factory):
+    yield from demo_seeded_once(django_db_blocker, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture
-def seeded(db, settings):
-    settings.PORTAL_DEMO_DATA = True
-    # The calendar cached as in production (the test settings reload it on every use): seeding then takes
-    # seconds, as it does for `make run`.
-    settings.CALENDAR_CACHE_SECONDS = 600
-    clock.invalidate()
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    yield out.getvalue()
-    clock.invalidate()
+def seeded(db, seeded_once):
+    """What `seed_demo` printed; every test sees the demo data as seeded (in a savepoint of its own)."""
+    return seeded_once
 
 
 def counts() -> dict[str, int]:

@@ -5,6 +5,7 @@ from items.models import ItemType, ServiceObject
 from items.services import item_create
 from portal.demo import seed_departments
 from portal.models import Role
+from tests.conftest import built_once
 from tests.factories import UserFactory
 
 
@@ -13,11 +14,24 @@ def second_admin(db):
     return UserFactory(username="catalogue_admin_2", role=Role.CATALOGUE_ADMIN)
 
 
+@pytest.fixture(scope="module")
+def demo_catalogue_built(django_db_blocker):
+    """The demo departments and catalogue, built once for a module through the services (as `seed_demo`
+    does) by two catalogue administrators of their own, and rolled back after the module."""
+
+    def build():
+        editor = UserFactory(username="demo_catalogue_editor", role=Role.CATALOGUE_ADMIN)
+        reviewer = UserFactory(username="demo_catalogue_reviewer", role=Role.CATALOGUE_ADMIN)
+        seed_departments()
+        seed_catalogue(editor=editor, reviewer=reviewer)
+
+    yield from built_once(django_db_blocker, build)
+
+
 @pytest.fixture
-def demo_catalogue(people):
-    """The demo departments and the demo catalogue (59 published items, 4 bundles)."""
-    seed_departments()
-    seed_catalogue(editor=people["catalogue_admin"], reviewer=people["sysadmin"])
+def demo_catalogue(db, demo_catalogue_built):
+    """The demo departments and the demo catalogue (59 published items, 4 bundles). A module that uses it
+    names it for all its tests (`pytestmark`), so that every test sees the same catalogue whatever ran first."""
 
 
 COMPLETE = {

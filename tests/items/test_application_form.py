@@ -7,6 +7,9 @@ from items.models import FormField
 from items.selectors import bundle_merged_form
 from portal.demo import make_id_number, make_uscc
 
+# The demo catalogue is built once for this module (tests/items/conftest.py); every test sees it.
+pytestmark = pytest.mark.usefixtures("demo_catalogue")
+
 
 def _fields():
     return [

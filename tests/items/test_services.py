@@ -25,6 +25,9 @@ from items.services import (
 from portal.errors import DomainError
 from portal.models import AuditEvent
 
+# The demo catalogue is built once for this module (tests/items/conftest.py); every test sees it.
+pytestmark = pytest.mark.usefixtures("demo_catalogue")
+
 
 def _publish(version, editor, reviewer):
     return version_approve(actor=reviewer, version=version_submit(actor=editor, version=version))

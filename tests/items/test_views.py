@@ -8,6 +8,9 @@ from django.urls import reverse
 from items.models import Item, ItemVersion, VersionStatus
 from tests.items.conftest import COMPLETE
 
+# The demo catalogue is built once for this module (tests/items/conftest.py); every test sees it.
+pytestmark = pytest.mark.usefixtures("demo_catalogue")
+
 
 @pytest.fixture
 def food(demo_catalogue):

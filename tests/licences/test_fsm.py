@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from licences.models import Licence, Status
 from portal.fsm import transition
 from portal.models import AuditEvent
+from tests.conftest import examples
 from tests.licences.test_issue_flow import issue
 
 LICENCE = {
@@ -123,7 +124,7 @@ def test_validity_is_derived_from_the_status_and_the_date():
 ACTIONS = ("make_ready", "revoke", "cancel", "replace")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(ACTIONS), max_size=8))
 def test_property_random_actions_never_reach_an_illegal_state(actions):
     """In memory: whatever is tried in whatever order, the licence is made once, ends at most once, and an

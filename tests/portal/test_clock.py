@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from portal.clock import CalendarRangeError, Pause, WorkCalendar
 from portal.models import DayKind
+from tests.conftest import examples
 
 KNOWN = range(min(cc.holidays).year, max(cc.holidays).year + 1)
 
@@ -112,7 +113,7 @@ def test_dates_outside_the_calendar_are_refused():
 dates = st.dates(min_value=date(2004, 1, 1), max_value=date(KNOWN.stop - 1, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(start=dates, n=st.integers(min_value=0, max_value=400))
 def test_adding_and_counting_agree(start, n):
     due = CAL.add_working_days(start, n)
@@ -122,7 +123,7 @@ def test_adding_and_counting_agree(start, n):
         assert CAL.add_working_days(start, n - 1) < due
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(start=dates, n=st.integers(min_value=1, max_value=200),
        pauses=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=4))
 def test_a_paused_period_still_counts_exactly_n_working_days(start, n, pauses):
@@ -133,7 +134,7 @@ def test_a_paused_period_still_counts_exactly_n_working_days(start, n, pauses):
     assert not any(p.stopped_on < due <= p.resumed_on for p in intervals)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(a=dates, b=dates)
 def test_counting_matches_a_day_by_day_walk(a, b):
     lo, hi = min(a, b), max(a, b)

@@ -23,7 +23,7 @@ NOTICE_2027 = """
 """
 
 
-def test_seed_loads_every_year_the_package_knows_and_is_idempotent(db):
+def test_seed_loads_every_year_the_package_knows_and_is_idempotent(no_calendar):
     seeded = calendar_seed_from_package()
     assert seeded == list(package_years())
     assert CalendarDay.objects.filter(date__year=2025).count() == 365
@@ -68,7 +68,7 @@ def test_a_notice_with_errors_writes_nothing(db, people):
     assert not CalendarDay.objects.filter(date__year=2027).exists()
 
 
-def test_years_in_the_next_twelve_months_without_a_notice_are_reported(db):
+def test_years_in_the_next_twelve_months_without_a_notice_are_reported(no_calendar):
     CalendarYear.objects.create(year=2026, source="test")
     assert calendar_missing_years(today=date(2026, 11, 22)) == [2027]
     assert calendar_missing_years(today=date(2026, 1, 1)) == [2027]  # 2027-01-01 is within 12 months
