@@ -18,8 +18,11 @@ run: install
 	@echo ""
 	WEB_BIND=$(HOST):$(PORT) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)/} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start
 
+# The whole suite, one pytest-xdist worker per core; PYTEST_ARGS adds to it (a file, -k, -m, --lf, ...).
+# Bytecode is cached even where the environment turns that off: each worker imports (and pytest rewrites)
+# every test module again, and that costs seconds per worker without the cache.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 install: system-packages python-packages assets
 
