@@ -122,6 +122,34 @@ def built_once(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
             atomic.__exit__(None, None, None)
 
 
+def module_world(build: Callable[[], dict]):
+    """Fixtures for a module whose tests share one world: `world, media_root, people, fuzz_objects =
+    module_world(build)`, where `build()` returns {"people": ..., "objects": ...}. The world is built once for
+    the module with `built_once`, its files in a folder of the module's own (which `media_root` keeps for
+    every test of the module, instead of an empty one per test)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    @pytest.fixture(scope="module")
+    def world(django_db_blocker, tmp_path_factory):
+        with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("world-media")):
+            yield from built_once(django_db_blocker, build)
+
+    @pytest.fixture
+    def media_root(world):
+        return settings.MEDIA_ROOT
+
+    @pytest.fixture
+    def people(db, world):
+        return world["people"]
+
+    @pytest.fixture
+    def fuzz_objects(db, world):
+        return world["objects"]
+
+    return world, media_root, people, fuzz_objects
+
+
 def demo_seeded_once(django_db_blocker, directory) -> Iterator[str]:
     """For a module-scoped fixture: `manage.py seed_demo`, as `make run` loads it, built once (`built_once`)
     with its files (uploads, notices, licences, the demo CA) in `directory`; yields what the command printed."""

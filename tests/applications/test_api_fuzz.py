@@ -5,8 +5,6 @@ import uuid
 
 import pytest
 import schemathesis
-from django.conf import settings as django_settings
-from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -17,7 +15,7 @@ from portal import clock
 from portal.wsgi import application as wsgi_application
 from tests.applications.conftest import publish_test_item, register_walk_in
 from tests.applications.helpers import material, submitted
-from tests.conftest import built_once, examples, make_departments, make_people
+from tests.conftest import examples, make_departments, make_people, module_world
 from tests.test_api_schemathesis import keep_the_test_connection  # noqa: F401  (autouse: WSGI calls)
 
 ITEM = "APP-T-001"
@@ -26,16 +24,10 @@ intake_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application)
     path_regex=r"^/api/v1/(applicants|applications|notices|prereview|track)/")
 
 
-@pytest.fixture(scope="module")
-def world(django_db_blocker, tmp_path_factory):
+def _build_world():
     """Built once for the module, through the services (each test runs in a savepoint of it and sees it as
     built): the matrix people, the test item, and applicant_a's applications in every intake state with a
     notice."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media")):
-        yield from built_once(django_db_blocker, _build_world)
-
-
-def _build_world():
     people = make_people(*make_departments())
     version = publish_test_item(people, people["reviewer_x"].department)
     person_a, walk_in = applicant_for_user(user=people["applicant_a"]), register_walk_in(people)
@@ -56,20 +48,7 @@ def _build_world():
     return {"people": people, "objects": objects}
 
 
-@pytest.fixture
-def media_root(world):
-    """The files of the module's objects (instead of an empty folder for each test)."""
-    return django_settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def people(db, world):
-    return world["people"]
-
-
-@pytest.fixture
-def fuzz_objects(db, world):
-    return world["objects"]
+world, media_root, people, fuzz_objects = module_world(_build_world)
 
 
 def _aim_at_real_objects(case, objects):

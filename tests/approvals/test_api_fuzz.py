@@ -5,8 +5,6 @@ import uuid
 
 import pytest
 import schemathesis
-from django.conf import settings as django_settings
-from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -19,7 +17,7 @@ from approvals.services.tasks import task_approve, task_claim
 from portal.wsgi import application as wsgi_application
 from tests.applications.conftest import pdf_file
 from tests.approvals.conftest import accepted_case, publish
-from tests.conftest import built_once, examples, make_departments, make_people
+from tests.conftest import examples, make_departments, make_people, module_world
 from tests.factories import UserFactory
 from tests.test_api_schemathesis import (
     REVIEW_PATHS,
@@ -29,16 +27,10 @@ from tests.test_api_schemathesis import (
 review_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application).include(path_regex=REVIEW_PATHS)
 
 
-@pytest.fixture(scope="module")
-def world(django_db_blocker, tmp_path_factory):
+def _build_world():
     """Built once for the module, through the services (each test runs in a savepoint of it and sees it as
     built): the matrix people, an item of X reviewed jointly by Y, and a joint case with X's task claimed,
     paused, extended and inspected and Y's approved with a file, beside a case not yet claimed."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media")):
-        yield from built_once(django_db_blocker, _build_world)
-
-
-def _build_world():
     dept_x, dept_y = make_departments()
     people = make_people(dept_x, dept_y)
     version = publish(people, dept_x, code="REV-T-001", joint=[(dept_y, 3)])
@@ -63,20 +55,7 @@ def _build_world():
     return {"people": people, "objects": objects}
 
 
-@pytest.fixture
-def media_root(world):
-    """The files of the module's objects (instead of an empty folder for each test)."""
-    return django_settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def people(db, world):
-    return world["people"]
-
-
-@pytest.fixture
-def fuzz_objects(db, world):
-    return world["objects"]
+world, media_root, people, fuzz_objects = module_world(_build_world)
 
 
 def _aim_at_real_objects(case, objects):
