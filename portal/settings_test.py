@@ -7,7 +7,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "portal.sms.LocmemSMSBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# The calendar is loaded once in a test and forgotten after it (tests/conftest.py); a change invalidates it.
+# The calendar is loaded once in a test and forgotten before and after each test (tests/conftest.py).
 CALENDAR_CACHE_SECONDS = 3600
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

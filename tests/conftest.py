@@ -86,14 +86,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server, threads) ends by emptying every table: the calendar goes back in
     before the next test, outside any test's transaction."""
-    result = yield
-    if _db_blocker is not None and nextitem is not None:
-        with _db_blocker.unblock():
-            _seed_calendar()
-    return result
+    try:
+        return (yield)
+    finally:  # a failed teardown too: the tests after it must not find the calendar gone
+        if _db_blocker is not None and nextitem is not None:
+            with _db_blocker.unblock():
+                _seed_calendar()
 
 
 T = TypeVar("T")
+_worlds_open = 0  # built_once transactions open now
+
+
+def pytest_runtest_call(item):
+    """A transactional test would empty every table inside a module's built_once transaction."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(item.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction"))
+    if _worlds_open and transactional:
+        pytest.fail("a transactional test in a module whose data is built once (built_once): move it to a "
+                    "module of its own", pytrace=False)
 
 
 def built_once(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
@@ -105,6 +117,7 @@ def built_once(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
     yielded are shared: a test must not change them in memory (refresh or re-fetch what it changes). Only for
     tests on `db`: a transactional test empties every table, and would see nothing of it.
     """
+    global _worlds_open
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic._from_testcase = True  # as TestCase's own atomics: the code under test may open durable ones
@@ -114,9 +127,11 @@ def built_once(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
         except BaseException:
             atomic.__exit__(*sys.exc_info())
             raise
+    _worlds_open += 1
     try:
         yield value
     finally:
+        _worlds_open -= 1
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

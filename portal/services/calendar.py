@@ -61,8 +61,7 @@ def _replace_year(*, year: int, days: list[CalendarDay], source: str, actor: Any
     calendar_year, _created = CalendarYear.objects.update_or_create(
         year=year, defaults={"source": source, "loaded_by": actor if getattr(actor, "pk", None) else None}
     )
-    clock.invalidate()  # this transaction's own later reads see the new days...
-    transaction.on_commit(clock.invalidate)  # ...and so does everyone else's, once they are committed
+    transaction.on_commit(clock.invalidate)
     return calendar_year
 
 

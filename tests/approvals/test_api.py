@@ -522,11 +522,8 @@ def test_the_clerk_who_accepted_an_instant_item_decides_it(people, dept_x, perso
 
 
 # --- queries -------------------------------------------------------------------------------------------
-def test_lists_and_details_take_a_fixed_number_of_queries(hx, people, joint_version, person_a, case, settings):
-    # As in production, the work calendar is loaded once and then cached (the test settings reload it on
-    # every use, so a detail would count one load more or less with the state of its clock).
-    settings.CALENDAR_CACHE_SECONDS = 3600
-
+def test_lists_and_details_take_a_fixed_number_of_queries(hx, people, joint_version, person_a, case):
+    # (The work calendar is loaded once in a test and then cached, as in production: tests/conftest.py.)
     def count(client, path):
         ok(client.get(path))
         with CaptureQueriesContext(connection) as queries:

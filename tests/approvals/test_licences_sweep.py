@@ -149,6 +149,7 @@ def test_one_failing_case_does_not_stop_the_others(people, person_a, person_b, l
     assert Case.objects.get(pk=second.pk).licences_issued_at is not None
 
 
+@pytest.mark.embedded  # SQLite's half of it runs only there: again in .ci/run's SQLite pass
 def test_the_due_cases_are_read_through_the_partial_index(people, person_a, licence_version):
     case = approved_without_task(people, person_a, licence_version)
     decided_ago(case, timedelta(hours=1))
